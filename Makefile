@@ -1,0 +1,46 @@
+# The two commands: `make run` and `make check`. Both install what they need (Debian and npm
+# packages) on first use. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+.PHONY: help run check bench deps build web format format-check fuzz clean
+
+help:
+	@echo "make run     build everything and start the server on http://127.0.0.1:8080/"
+	@echo "make check   build the ASan+UBSan configuration and run every test (SQLite and PostgreSQL)"
+	@echo "make bench   release build + load benchmarks (results in bench/results/)"
+	@echo "make format  clang-format the tree"
+
+deps:
+	@scripts/deps.sh
+
+build: deps
+	cmake --preset dev >/dev/null
+	cmake --build --preset dev
+
+web: deps
+	@scripts/web-build.sh
+
+run: build web
+	@scripts/run.sh
+
+check:
+	@scripts/check.sh
+
+bench: deps web
+	cmake --preset release >/dev/null
+	cmake --build --preset release
+	bench/run.sh
+
+fuzz: deps
+	cmake --preset fuzz >/dev/null
+	cmake --build --preset fuzz
+
+format:
+	@git ls-files '*.c' '*.h' | xargs clang-format -i
+
+format-check:
+	@git ls-files '*.c' '*.h' | xargs clang-format --dry-run --Werror
+
+clean:
+	rm -rf build web/dist

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# `make check`: every test, as CI runs it. Installs what is missing, builds the ASan+UBSan
+# configuration and the web app, starts a throw-away PostgreSQL on loopback, then runs the
+# format check, the unit tests (ctest), the OpenAPI lint and the API suites against SQLite and
+# PostgreSQL. Each runner's closing line is printed; the last line sums them up.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+section() { printf '\n==== %s ====\n' "$*"; }
+failures=()
+
+section "dependencies"
+scripts/deps.sh
+
+section "format (clang-format)"
+if make --no-print-directory format-check; then echo "format: clean"; else failures+=(format); fi
+
+section "build (asan)"
+cmake --preset asan >/dev/null
+cmake --build --preset asan
+
+section "web app"
+scripts/web-build.sh
+ls web/dist/index.html >/dev/null
+
+tmp=$(mktemp -d /tmp/sb-check.XXXXXX)
+chmod 755 "$tmp"
+cleanup() {
+  scripts/pg-test-server.sh stop "$tmp/pg" >/dev/null 2>&1 || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+section "postgresql (throw-away cluster)"
+pg_port=$(scripts/pg-test-server.sh start "$tmp/pg")
+echo "postgresql listening on 127.0.0.1:$pg_port"
+export SB_TEST_PG_PORT=$pg_port
+export SB_TEST_PG_CONNINFO="host=127.0.0.1 port=$pg_port user=postgres dbname=postgres"
+
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+section "unit tests (ctest, asan)"
+if ! ctest --preset asan --timeout 300; then failures+=(unit); fi
+
+section "OpenAPI lint"
+if (cd tests/api && npm run --silent lint:openapi); then :; else failures+=(openapi); fi
+
+export SB_BINARY=$root/build/asan/switchboard
+for backend in sqlite postgres; do
+  section "API tests ($backend)"
+  if ! SB_TEST_BACKEND=$backend node --test --test-reporter=spec tests/api/; then
+    failures+=("api-$backend")
+  fi
+done
+
+section "summary"
+if ((${#failures[@]})); then
+  echo "FAILED: ${failures[*]}"
+  exit 1
+fi
+echo "all test runners passed"

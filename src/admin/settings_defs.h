@@ -1,0 +1,10 @@
+/* settings_defs.h — the tables of declared settings (see settings.h). */
+#ifndef SB_ADMIN_SETTINGS_DEFS_H
+#define SB_ADMIN_SETTINGS_DEFS_H
+
+#include "admin/settings.h"
+
+extern const struct setting_def settings_general[];
+extern const size_t settings_general_count;
+
+#endif

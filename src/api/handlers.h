@@ -1,0 +1,35 @@
+/* handlers.h — every API handler, one file per resource under src/api/. Each parses the
+ * request, checks who is asking, calls the domain, and serializes (DESIGN "HTTP API"). All run
+ * on HTTP threads and return the MHD_Result of their reply. */
+#ifndef SB_API_HANDLERS_H
+#define SB_API_HANDLERS_H
+
+#include "http/request.h"
+
+/* GET /api/v1/health — public: database reachable, version, uptime. 503 when the database
+ * is not. */
+int api_health_get(struct http_req *req);
+
+/* GET /api/v1/openapi.json — the embedded OpenAPI 3.1 document. */
+int api_openapi_get(struct http_req *req);
+
+/* GET /metrics — Prometheus text; loopback peers only. */
+int api_metrics_get(struct http_req *req);
+
+/* GET /api/v1/ws — WebSocket handshake. */
+int api_ws_get(struct http_req *req);
+
+/* GET/PATCH /api/v1/settings — the typed settings store (admin only). */
+int api_settings_list(struct http_req *req);
+int api_settings_patch(struct http_req *req);
+
+/* Test hooks (server.test_hooks only): fault injection, broadcast, slow request, probe
+ * writes. */
+int api_test_fault_put(struct http_req *req);
+int api_test_fault_delete(struct http_req *req);
+int api_test_broadcast(struct http_req *req);
+int api_test_slow(struct http_req *req);
+int api_test_probe_post(struct http_req *req);
+int api_test_probe_count(struct http_req *req);
+
+#endif

@@ -1,0 +1,45 @@
+#include <microhttpd.h>
+
+#include "admin/settings.h"
+#include "api/handlers.h"
+#include "app.h"
+#include "auth/guard.h"
+#include "core/err.h"
+#include "http/metrics.h"
+#include "http/respond.h"
+
+int api_settings_list(struct http_req *req)
+{
+    struct auth_principal who;
+    if (auth_require(req, AUTH_ROLE_ADMIN, &who))
+        return http_replied(req);
+    json_t *items = settings_describe();
+    if (!items)
+        return http_reply_error(req, SB_ENOMEM);
+    return http_reply_json(
+        req, 200,
+        json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)json_array_size(items)));
+}
+
+int api_settings_patch(struct http_req *req)
+{
+    struct auth_principal who;
+    if (auth_require(req, AUTH_ROLE_ADMIN, &who))
+        return http_replied(req);
+    json_t *patch = http_body_object(req);
+    if (!patch)
+        return http_replied(req);
+    struct db *db = app_thread_db(req->app);
+    json_t *errors = NULL;
+    int r = db ? settings_apply(db, patch, clock_now_ms(req->app->clock), &errors) : SB_EUNAVAIL;
+    json_decref(patch);
+    if (r == SB_EINVALID)
+        return http_reply_problem_json(req, http_problem_new(422, "invalid settings", errors));
+    metrics_db_op(r != 0);
+    if (r) {
+        if (r == SB_EUNAVAIL)
+            app_thread_db_release();
+        return http_reply_error(req, r);
+    }
+    return api_settings_list(req);
+}

@@ -1,0 +1,44 @@
+/* app.h — the process-wide application context, built by `switchboard serve` and handed to
+ * every handler. Fields are set before the HTTP daemon starts and are read-only afterwards,
+ * except the atomics. */
+#ifndef SB_APP_H
+#define SB_APP_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/jobs.h"
+#include "db/db.h"
+
+struct hub;
+struct db_writer;
+struct http_server;
+
+struct sb_app {
+    struct sb_config cfg;
+    struct db_config dbc;
+    struct sb_clock *clock;
+    struct job_pool jobs;
+    struct hub *hub;
+    struct db_writer *writer;
+    struct http_server *http;
+    int64_t started_mono_ms;
+    atomic_bool shutting_down;
+};
+
+/* Fills app->dbc from app->cfg. */
+void app_db_config(struct sb_app *app);
+
+/* Returns this thread's database connection, opening it on first use (DESIGN: one connection
+ * per thread). NULL when it cannot be opened (logged); callers answer 503. Connections are
+ * closed by app_thread_db_release() or at thread exit. */
+struct db *app_thread_db(struct sb_app *app);
+
+/* Closes this thread's connection if any (after a fatal connection error it is reopened on the
+ * next app_thread_db()). */
+void app_thread_db_release(void);
+
+#endif

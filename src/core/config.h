@@ -1,0 +1,73 @@
+/* config.h — server configuration: defaults, an INI file (libinih), then environment
+ * overrides SWITCHBOARD_<SECTION>_<KEY> (e.g. SWITCHBOARD_HTTP_PORT=9000).
+ *
+ * Table-driven: every option has one row (section, key, type, range, default, help) in
+ * config.c; `switchboard config` prints them and docs/configuration.md documents them. The
+ * struct is filled once at start-up and read-only afterwards (any thread may read it). */
+#ifndef SB_CORE_CONFIG_H
+#define SB_CORE_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+struct sb_config {
+    /* [http] */
+    char http_address[64];
+    int http_port;
+    int http_threads;
+    int http_max_connections;
+    int http_connection_timeout_s;
+    int http_connection_memory_limit;
+    int http_max_body_bytes;
+    char http_public_url[256];
+    /* [web] */
+    char web_root[512];
+    /* [db] */
+    char db_backend[16]; /* "sqlite" | "postgres" */
+    char db_sqlite_path[512];
+    char db_pg_conninfo[1024];
+    int db_busy_timeout_ms;
+    /* [log] */
+    char log_file[512];
+    char log_level[8];
+    bool log_access;
+    /* [ws] */
+    char ws_allowed_origins[1024];
+    int ws_max_message_bytes;
+    int ws_send_cap_bytes;
+    int ws_ping_interval_ms;
+    int ws_ping_timeout_ms;
+    int ws_max_connections;
+    /* [jobs] */
+    int jobs_workers;
+    int jobs_queue;
+    /* [server] */
+    char server_data_dir[512];
+    int server_shutdown_grace_ms;
+    bool server_test_hooks;
+    char server_admin_token[128];
+};
+
+/* An error found while loading: which option and why (for the one-line start-up failure). */
+struct config_error {
+    char option[96];
+    char message[160];
+};
+
+/* Fills `c` with the defaults. */
+void config_defaults(struct sb_config *c);
+
+/* Reads the INI file at `path` (NULL: skip) over the current values, then applies the
+ * environment. Unknown sections/keys and out-of-range values are errors. Returns 0, SB_EIO
+ * (file unreadable) or SB_EINVALID with *err filled; `c` may be partly updated on error (the
+ * caller exits). */
+int config_load(struct sb_config *c, const char *path, struct config_error *err);
+
+/* Prints every option as an INI file with its help text and current value. */
+void config_print(const struct sb_config *c, FILE *out);
+
+/* Prints the options as a Markdown table (docs/configuration.md is generated from this). */
+void config_print_markdown(FILE *out);
+
+#endif

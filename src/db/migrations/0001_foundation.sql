@@ -1,0 +1,18 @@
+-- 0001_foundation.sql — the first tables every installation has.
+-- Portable SQL only; the ID_PK and BLOB tokens (in double braces) are expanded per backend
+-- by db_migrate().
+
+-- The typed settings store: one row per key, the value JSON-encoded so the store keeps the
+-- type (string, number, boolean, object) without a column per type.
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+
+-- Written by the health check and by tests to prove the database accepts writes.
+CREATE TABLE api_probe (
+    id {{ID_PK}},
+    note TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);

@@ -1,0 +1,91 @@
+#include "http/router.h"
+
+#include <string.h>
+
+#include "api/handlers.h"
+#include "core/arena.h"
+
+static const struct route routes[] = {
+    {"GET", "/api/v1/health", api_health_get, 0},
+    {"GET", "/api/v1/openapi.json", api_openapi_get, 0},
+    {"GET", "/metrics", api_metrics_get, ROUTE_LOOPBACK},
+    {"GET", "/api/v1/ws", api_ws_get, 0},
+    {"GET", "/api/v1/settings", api_settings_list, 0},
+    {"PATCH", "/api/v1/settings", api_settings_patch, ROUTE_BODY},
+    {"PUT", "/api/v1/_test/fault", api_test_fault_put, ROUTE_BODY | ROUTE_TEST_HOOK},
+    {"DELETE", "/api/v1/_test/fault", api_test_fault_delete, ROUTE_TEST_HOOK},
+    {"POST", "/api/v1/_test/broadcast", api_test_broadcast, ROUTE_BODY | ROUTE_TEST_HOOK},
+    {"GET", "/api/v1/_test/slow", api_test_slow, ROUTE_TEST_HOOK},
+    {"POST", "/api/v1/_test/probes", api_test_probe_post, ROUTE_BODY | ROUTE_TEST_HOOK},
+    {"GET", "/api/v1/_test/probes/count", api_test_probe_count, ROUTE_TEST_HOOK},
+};
+
+#define NROUTES ((int)(sizeof(routes) / sizeof(routes[0])))
+
+const struct route *router_routes(int *count)
+{
+    *count = NROUTES;
+    return routes;
+}
+
+/* Matches `path` against `pattern`, collecting {params}. Both start with '/'. */
+static bool pattern_match(struct http_req *req, const char *pattern, const char *path)
+{
+    int np = 0;
+    const char *pa = pattern, *pt = path;
+    while (*pa && *pt) {
+        if (*pa != '/' || *pt != '/')
+            return false;
+        pa++;
+        pt++;
+        const char *pa_end = strchrnul(pa, '/');
+        const char *pt_end = strchrnul(pt, '/');
+        if (*pa == '{') {
+            if (pt_end == pt || np == HTTP_MAX_PARAMS)
+                return false;
+            req->param_names[np] = arena_strndup(&req->arena, pa + 1, (size_t)(pa_end - pa - 2));
+            req->param_values[np] = arena_strndup(&req->arena, pt, (size_t)(pt_end - pt));
+            if (!req->param_names[np] || !req->param_values[np])
+                return false;
+            np++;
+        } else if (pa_end - pa != pt_end - pt || memcmp(pa, pt, (size_t)(pa_end - pa))) {
+            return false;
+        }
+        pa = pa_end;
+        pt = pt_end;
+    }
+    if (*pa || *pt)
+        return false;
+    req->nparams = np;
+    return true;
+}
+
+enum route_match router_match(struct http_req *req, const char *method, const char *path,
+                              char *allow, size_t allow_len)
+{
+    bool path_seen = false;
+    size_t used = 0;
+    if (allow_len)
+        allow[0] = 0;
+    for (int i = 0; i < NROUTES; i++) {
+        if (!pattern_match(req, routes[i].pattern, path))
+            continue;
+        if (!strcmp(routes[i].method, method)) {
+            req->route = &routes[i];
+            req->route_index = i;
+            return ROUTE_FOUND;
+        }
+        path_seen = true;
+        size_t n = strlen(routes[i].method);
+        if (used + n + 3 < allow_len) {
+            if (used) {
+                memcpy(allow + used, ", ", 2);
+                used += 2;
+            }
+            memcpy(allow + used, routes[i].method, n + 1);
+            used += n;
+        }
+    }
+    req->nparams = 0;
+    return path_seen ? ROUTE_WRONG_METHOD : ROUTE_NONE;
+}

@@ -1,0 +1,37 @@
+/* router.h — the route table: method + path pattern with {params} -> handler.
+ *
+ * Patterns are literal segments and `{name}` segments (one path segment each, at most
+ * HTTP_MAX_PARAMS). Matching is exact; no trailing-slash aliasing. Read-only after start-up. */
+#ifndef SB_HTTP_ROUTER_H
+#define SB_HTTP_ROUTER_H
+
+#include <stdbool.h>
+
+#include "http/request.h"
+
+typedef int (*http_handler)(struct http_req *req);
+
+enum route_flags {
+    ROUTE_BODY = 1,      /* accepts a request body */
+    ROUTE_TEST_HOOK = 2, /* only when server.test_hooks is on */
+    ROUTE_LOOPBACK = 4,  /* only for direct loopback peers (metrics) */
+};
+
+struct route {
+    const char *method;
+    const char *pattern;
+    http_handler handler;
+    unsigned flags;
+};
+
+enum route_match { ROUTE_NONE = 0, ROUTE_FOUND, ROUTE_WRONG_METHOD };
+
+/* Finds the route for method+path, filling req's params (strings in req->arena). On
+ * ROUTE_WRONG_METHOD, `allow` (>= 64 bytes) gets the Allow header value. */
+enum route_match router_match(struct http_req *req, const char *method, const char *path,
+                              char *allow, size_t allow_len);
+
+/* The table, for metrics labels and the OpenAPI consistency test. */
+const struct route *router_routes(int *count);
+
+#endif

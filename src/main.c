@@ -1,0 +1,295 @@
+/* switchboard — the server binary: serve, migrate, config, version. */
+#include <errno.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "admin/settings.h"
+#include "app.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "db/writer.h"
+#include "http/server.h"
+#include "http/static.h"
+#include "ws/hub.h"
+
+static const char usage_main[] =
+    "Usage: switchboard <command> [options]\n"
+    "\n"
+    "Commands:\n"
+    "  serve     run the server (HTTP API, WebSocket hub, web app)\n"
+    "  migrate   apply pending database migrations and exit\n"
+    "  config    print the effective configuration (use --markdown for the docs table)\n"
+    "  version   print the version\n"
+    "\n"
+    "Options for serve, migrate and config:\n"
+    "  -c, --config FILE   INI configuration file (default: $SWITCHBOARD_CONFIG if set)\n"
+    "  -h, --help          this help\n"
+    "\n"
+    "Every option can be overridden with SWITCHBOARD_<SECTION>_<KEY>, e.g.\n"
+    "SWITCHBOARD_HTTP_PORT=9000. See docs/configuration.md.\n";
+
+static const char *const usage_cmd[][2] = {
+    {"serve", "Usage: switchboard serve [-c FILE]\n\nRuns the server until SIGTERM/SIGINT "
+              "(graceful drain) ; SIGHUP reopens the log file.\n"},
+    {"migrate", "Usage: switchboard migrate [-c FILE]\n\nApplies pending migrations to the "
+                "configured database and exits.\n"},
+    {"config", "Usage: switchboard config [-c FILE] [--markdown]\n\nPrints the effective "
+               "configuration as INI (secrets hidden), or the option table as Markdown.\n"},
+    {"version", "Usage: switchboard version\n\nPrints the version.\n"},
+};
+
+static void print_cmd_usage(const char *cmd)
+{
+    for (size_t i = 0; i < sizeof(usage_cmd) / sizeof(usage_cmd[0]); i++)
+        if (!strcmp(cmd, usage_cmd[i][0])) {
+            fputs(usage_cmd[i][1], stdout);
+            return;
+        }
+    fputs(usage_main, stdout);
+}
+
+struct cli {
+    const char *config_path;
+    bool markdown;
+    bool help;
+};
+
+static int parse_cli(int argc, char **argv, struct cli *cli)
+{
+    memset(cli, 0, sizeof(*cli));
+    cli->config_path = getenv("SWITCHBOARD_CONFIG");
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            cli->help = true;
+        } else if ((!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) && i + 1 < argc) {
+            cli->config_path = argv[++i];
+        } else if (!strcmp(argv[i], "--markdown")) {
+            cli->markdown = true;
+        } else {
+            fprintf(stderr, "switchboard: unknown argument '%s' (see --help)\n", argv[i]);
+            return 2;
+        }
+    }
+    return 0;
+}
+
+static int load_config(struct sb_app *app, const struct cli *cli)
+{
+    config_defaults(&app->cfg);
+    struct config_error err;
+    if (config_load(&app->cfg, cli->config_path, &err)) {
+        fprintf(stderr, "switchboard: configuration error: %s: %s\n", err.option, err.message);
+        return 1;
+    }
+    if (log_open(app->cfg.log_file, (enum log_level)log_level_parse(app->cfg.log_level))) {
+        fprintf(stderr, "switchboard: cannot open log file %s\n", app->cfg.log_file);
+        return 1;
+    }
+    app_db_config(app);
+    return 0;
+}
+
+/* mkdir -p for the directory part of `path`. */
+static void make_parent_dirs(const char *path)
+{
+    char tmp[512];
+    snprintf(tmp, sizeof(tmp), "%s", path);
+    for (char *p = tmp + 1; *p; p++)
+        if (*p == '/') {
+            *p = 0;
+            mkdir(tmp, 0750);
+            *p = '/';
+        }
+}
+
+static int open_and_migrate(struct sb_app *app)
+{
+    if (app->dbc.backend == DB_SQLITE && strcmp(app->dbc.sqlite_path, ":memory:"))
+        make_parent_dirs(app->dbc.sqlite_path);
+    struct db *db;
+    int r = db_open(&app->dbc, &db);
+    if (r) {
+        log_error("cannot open the database (%s)", sb_err_name(r));
+        return r;
+    }
+    r = db_migrate(db);
+    if (r)
+        log_error("migration failed (%s): %s", sb_err_name(r), db_errmsg(db));
+    else
+        log_info("database schema at version %d", db_schema_version(db));
+    db_close(db);
+    return r;
+}
+
+static void raise_fd_limit(int want)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl))
+        return;
+    rlim_t target = (rlim_t)want + 256;
+    if (target > rl.rlim_max)
+        target = rl.rlim_max;
+    if (rl.rlim_cur < target) {
+        rl.rlim_cur = target;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
+static void on_ws_message(struct hub *h, struct ws_ref from, const struct hub_identity *who,
+                          const char *msg, size_t len, void *user)
+{
+    /* Client commands (presence, typing, messenger send) arrive with later issues. */
+    log_debug("websocket message of %zu bytes ignored", len);
+}
+
+static int cmd_serve(struct sb_app *app)
+{
+    /* Signals are taken synchronously by this thread; every thread created below inherits
+     * the mask, so none of them is interrupted. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    raise_fd_limit(app->cfg.http_max_connections + app->cfg.ws_max_connections);
+    app->clock = clock_real();
+    app->started_mono_ms = clock_mono_ms(app->clock);
+    int rc = 1;
+    if (open_and_migrate(app))
+        return 1;
+    if (jobs_init(&app->jobs, (size_t)app->cfg.jobs_workers, (size_t)app->cfg.jobs_queue)) {
+        log_error("cannot start the job workers");
+        return 1;
+    }
+    struct hub_config hc = {
+        .max_conns = (size_t)app->cfg.ws_max_connections,
+        .max_msg_in = (size_t)app->cfg.ws_max_message_bytes,
+        .send_cap = (size_t)app->cfg.ws_send_cap_bytes,
+        .ping_interval_ms = app->cfg.ws_ping_interval_ms,
+        .ping_timeout_ms = app->cfg.ws_ping_timeout_ms,
+        .queue_cap = 65536,
+    };
+    if (hub_start(&hc, on_ws_message, app, &app->hub)) {
+        log_error("cannot start the WebSocket hub");
+        goto out_jobs;
+    }
+    struct db *db = app_thread_db(app);
+    if (!db || settings_init(db, app->hub)) {
+        log_error("cannot load the settings");
+        goto out_hub;
+    }
+    if (db_writer_start(&app->dbc, 4096, 256, &app->writer)) {
+        log_error("cannot start the database writer");
+        goto out_hub;
+    }
+    static_init(app->cfg.web_root);
+    if (http_server_start(app, &app->http))
+        goto out_writer;
+
+    char fields[320];
+    snprintf(fields, sizeof(fields), "\"address\":\"%s\",\"port\":%u,\"url\":\"http://%s:%u/\"",
+             app->cfg.http_address, http_server_port(app->http), app->cfg.http_address,
+             http_server_port(app->http));
+    log_write(LOG_INFO, "listening", fields);
+
+    for (;;) {
+        int sig = 0;
+        if (sigwait(&set, &sig))
+            continue;
+        if (sig == SIGHUP) {
+            if (log_reopen())
+                log_error("cannot reopen the log file");
+            else
+                log_info("log reopened");
+            continue;
+        }
+        break;
+    }
+    log_info("shutting down: draining %d request(s)", http_server_in_flight(app->http));
+    atomic_store(&app->shutting_down, true);
+    http_server_quiesce(app->http);
+    int64_t deadline = clock_mono_ms(app->clock) + app->cfg.server_shutdown_grace_ms;
+    while (http_server_in_flight(app->http) > 0 && clock_mono_ms(app->clock) < deadline) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    if (http_server_in_flight(app->http) > 0)
+        log_warn("grace period over: %d request(s) cut off", http_server_in_flight(app->http));
+    hub_shutdown(app->hub, 1000);
+    app->hub = NULL;
+    http_server_stop(app->http);
+    app->http = NULL;
+    rc = 0;
+out_writer:
+    db_writer_stop(app->writer);
+    app->writer = NULL;
+    static_cleanup();
+out_hub:
+    if (app->hub)
+        hub_shutdown(app->hub, 0);
+    app->hub = NULL;
+out_jobs:
+    jobs_shutdown(&app->jobs);
+    settings_cleanup();
+    app_thread_db_release();
+    log_info("stopped");
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+        !strcmp(argv[1], "help")) {
+        fputs(usage_main, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    const char *cmd = argv[1];
+    struct cli cli;
+    if (parse_cli(argc, argv, &cli))
+        return 2;
+    if (cli.help) {
+        print_cmd_usage(cmd);
+        return 0;
+    }
+    if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+        printf("switchboard %s\n", SB_VERSION);
+        return 0;
+    }
+    if (sodium_init() < 0) {
+        fprintf(stderr, "switchboard: libsodium failed to initialize\n");
+        return 1;
+    }
+    static struct sb_app app;
+    if (!strcmp(cmd, "config")) {
+        if (cli.markdown) {
+            config_print_markdown(stdout);
+            return 0;
+        }
+        if (load_config(&app, &cli))
+            return 1;
+        config_print(&app.cfg, stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "migrate")) {
+        if (load_config(&app, &cli))
+            return 1;
+        return open_and_migrate(&app) ? 1 : 0;
+    }
+    if (!strcmp(cmd, "serve")) {
+        if (load_config(&app, &cli))
+            return 1;
+        return cmd_serve(&app);
+    }
+    fprintf(stderr, "switchboard: unknown command '%s'\n\n%s", cmd, usage_main);
+    return 2;
+}

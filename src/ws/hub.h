@@ -1,0 +1,84 @@
+/* hub.h — the WebSocket hub: one thread on epoll owns every WebSocket (DESIGN).
+ *
+ * Other threads never touch a connection: they name it by a ws_ref (slot id + generation, so a
+ * reused slot is never confused with an old connection) and talk to the hub through a bounded
+ * MPSC queue woken by an eventfd. Messages are JSON text frames `{"type":…,"data":…}`.
+ *
+ * Topics: "all" (every connection), "user:<id>", "role:<admin|user|agent>", "queue:<id>", plus
+ * any other string a later module subscribes a connection to. A connection is subscribed to
+ * "all", its user and its role topics at adoption.
+ *
+ * Limits: a received message over max_msg_in closes the connection with 1009; when a
+ * connection's queued outbound bytes would exceed send_cap it is closed with 1008 (never
+ * buffered without bound); a peer that answers no ping within ping_timeout_ms is dropped. */
+#ifndef SB_WS_HUB_H
+#define SB_WS_HUB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct hub;
+struct MHD_UpgradeResponseHandle;
+
+struct ws_ref {
+    uint32_t id;  /* slot index + 1; 0 = none */
+    uint32_t gen; /* slot generation at adoption */
+};
+
+struct hub_config {
+    size_t max_conns;     /* slots; adoption beyond is refused (closed with 1013) */
+    size_t max_msg_in;    /* bytes per received message */
+    size_t send_cap;      /* queued outbound bytes per connection */
+    int ping_interval_ms; /* send a ping after this much silence */
+    int ping_timeout_ms;  /* drop if nothing arrives this long after a ping */
+    size_t queue_cap;     /* commands queued to the hub thread */
+};
+
+/* Who is on the other end, known at handshake time (from the session). */
+struct hub_identity {
+    int64_t user_id; /* 0 = anonymous */
+    char role[16];   /* "admin" | "user" | "agent" | "" */
+    char session_id[48];
+};
+
+/* Called on the hub thread for each text message a client sends (already size-checked and
+ * UTF-8 checked by wslay). `msg` is not NUL-terminated. The hub answers {"type":"ping"} with
+ * {"type":"pong"} itself before calling this. */
+typedef void (*hub_msg_fn)(struct hub *h, struct ws_ref from, const struct hub_identity *who,
+                           const char *msg, size_t len, void *user);
+
+/* Starts the hub thread. Returns 0, SB_ENOMEM or SB_EIO. */
+int hub_start(const struct hub_config *cfg, hub_msg_fn on_msg, void *user, struct hub **out);
+
+/* Hands an upgraded socket to the hub (called from the MHD upgrade callback). The hub owns
+ * `fd` and `urh` from now on, also on error (it closes them). Any thread. */
+int hub_adopt(struct hub *h, int fd, struct MHD_UpgradeResponseHandle *urh,
+              const struct hub_identity *who);
+
+/* Queues `json` (copied) to every connection subscribed to `topic`. Returns 0 or SB_EFULL /
+ * SB_ENOMEM. Any thread. Delivery is asynchronous. */
+int hub_publish(struct hub *h, const char *topic, const char *json, size_t len);
+
+/* Queues `json` (copied) to one connection; silently dropped if it is gone. Any thread. */
+int hub_send(struct hub *h, struct ws_ref to, const char *json, size_t len);
+
+/* Closes one connection with `code` (1000, 1008, 4001…). Any thread. */
+int hub_close(struct hub *h, struct ws_ref to, uint16_t code);
+
+/* Closes every connection of `user_id` with `code` except `keep` (forced logout). */
+int hub_close_user(struct hub *h, int64_t user_id, uint16_t code, struct ws_ref keep);
+
+/* Adds/removes a topic subscription for one connection. Any thread. */
+int hub_subscribe(struct hub *h, struct ws_ref ref, const char *topic);
+int hub_unsubscribe(struct hub *h, struct ws_ref ref, const char *topic);
+
+/* Snapshots for /metrics. Any thread. */
+size_t hub_conn_count(struct hub *h);
+size_t hub_queue_depth(struct hub *h);
+uint64_t hub_closed_slow_total(struct hub *h);
+
+/* Closes every connection with 1001 (going away), flushing what it can for up to
+ * `grace_ms`, then stops the thread and frees the hub. NULL is fine. */
+void hub_shutdown(struct hub *h, int grace_ms);
+
+#endif

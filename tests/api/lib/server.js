@@ -1,0 +1,114 @@
+'use strict';
+// Test harness: spawns the real `switchboard serve` on a free loopback port with a fresh
+// database (SQLite file or a new PostgreSQL database on the cluster `make check` started), and
+// gives tests a small HTTP client. Used by every API suite; see README.md beside this file.
+const { spawn, execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const crypto = require('node:crypto');
+
+const repoRoot = path.resolve(__dirname, '..', '..', '..');
+const binary = process.env.SB_BINARY || path.join(repoRoot, 'build', 'asan', 'switchboard');
+const backend = process.env.SB_TEST_BACKEND || 'sqlite';
+const fixturesWeb = path.join(__dirname, '..', 'fixtures', 'web');
+
+function pgArgs() {
+  const port = process.env.SB_TEST_PG_PORT;
+  if (!port) throw new Error('SB_TEST_PG_PORT is not set: run the suites through `make check`');
+  return ['-h', '127.0.0.1', '-p', port, '-U', 'postgres', '-v', 'ON_ERROR_STOP=1', '-qAt'];
+}
+
+// Runs one SQL statement on the test cluster and returns its text output.
+function psql(sql, dbname = 'postgres') {
+  return execFileSync('psql', [...pgArgs(), '-d', dbname, '-c', sql], { encoding: 'utf8' }).trim();
+}
+
+function createPgDatabase() {
+  const name = 'sb_' + crypto.randomBytes(6).toString('hex');
+  psql(`CREATE DATABASE ${name}`);
+  return name;
+}
+
+// Starts a server. Options: env (extra SWITCHBOARD_* variables), webRoot, testHooks (default
+// true), db: {sqlitePath} or {pgDatabase} to reuse an existing database (restart tests).
+async function startServer(opts = {}) {
+  const tmp = opts.tmp || fs.mkdtempSync(path.join(os.tmpdir(), 'sb-api-'));
+  const env = {
+    ...process.env,
+    SWITCHBOARD_HTTP_ADDRESS: '127.0.0.1',
+    SWITCHBOARD_HTTP_PORT: '0',
+    SWITCHBOARD_WEB_ROOT: opts.webRoot || fixturesWeb,
+    SWITCHBOARD_SERVER_DATA_DIR: tmp,
+    SWITCHBOARD_SERVER_TEST_HOOKS: opts.testHooks === false ? '0' : '1',
+    SWITCHBOARD_LOG_LEVEL: 'info',
+  };
+  let pgDatabase = null;
+  if (backend === 'postgres') {
+    pgDatabase = (opts.db && opts.db.pgDatabase) || createPgDatabase();
+    env.SWITCHBOARD_DB_BACKEND = 'postgres';
+    env.SWITCHBOARD_DB_PG_CONNINFO =
+      `host=127.0.0.1 port=${process.env.SB_TEST_PG_PORT} user=postgres dbname=${pgDatabase}`;
+  } else {
+    env.SWITCHBOARD_DB_BACKEND = 'sqlite';
+    env.SWITCHBOARD_DB_SQLITE_PATH = (opts.db && opts.db.sqlitePath) || path.join(tmp, 'sb.db');
+  }
+  Object.assign(env, opts.env || {});
+  const proc = spawn(binary, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const logs = [];
+  let stderrText = '';
+  let buffered = '';
+  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+  const port = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('server did not start in 30 s:\n' + stderrText)), 30000);
+    proc.stderr.on('data', (chunk) => {
+      const s = chunk.toString();
+      stderrText += s;
+      buffered += s;
+      let nl;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        let obj = null;
+        try { obj = JSON.parse(line); } catch { obj = { raw: line }; }
+        logs.push(obj);
+        if (obj.msg === 'listening') { clearTimeout(timer); resolve(obj.port); }
+      }
+    });
+    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited ${code}:\n${stderrText}`)); });
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const server = {
+    port, base, tmp, proc, logs, pgDatabase,
+    wsUrl: `ws://127.0.0.1:${port}/api/v1/ws`,
+    sqlitePath: env.SWITCHBOARD_DB_SQLITE_PATH,
+    exited,
+    stderr: () => stderrText,
+    // Sends a request. body: object (sent as JSON) or string/Buffer (sent raw).
+    async request(method, p, { body, headers = {} } = {}) {
+      const h = { ...headers };
+      let payload;
+      if (body !== undefined && typeof body === 'object' && !Buffer.isBuffer(body)) {
+        payload = JSON.stringify(body);
+        if (!h['content-type']) h['content-type'] = 'application/json';
+      } else {
+        payload = body;
+      }
+      const res = await fetch(base + p, { method, headers: h, body: payload, redirect: 'manual' });
+      const text = await res.text();
+      let json = null;
+      const type = res.headers.get('content-type') || '';
+      if (type.includes('json')) { try { json = JSON.parse(text); } catch { json = null; } }
+      return { status: res.status, headers: res.headers, text, json };
+    },
+    // Sends SIGTERM (or `signal`) and resolves with {code, signal} when the process is gone.
+    async stop(signal = 'SIGTERM') {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      const r = await exited;
+      return r;
+    },
+  };
+  return server;
+}
+
+module.exports = { startServer, psql, backend, repoRoot, binary };

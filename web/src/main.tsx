@@ -1,0 +1,14 @@
+import { render } from 'preact';
+import './styles/tokens.css';
+import './ui/ui.css';
+import './styles/app.css';
+import { App } from './app';
+import { SocketManager } from './lib/socket';
+
+const root = document.getElementById('app');
+if (!root) throw new Error('#app element missing from index.html');
+
+const socket = new SocketManager();
+socket.start();
+
+render(<App socket={socket} />, root);
