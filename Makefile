@@ -29,7 +29,7 @@ check:
 
 bench: deps web
 	cmake --preset release >/dev/null
-	cmake --build --preset release
+	cmake --build --preset release --target switchboard
 	bench/run.sh
 
 fuzz: deps

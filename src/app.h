@@ -26,6 +26,7 @@ struct sb_app {
     struct db_writer *writer;
     struct http_server *http;
     int64_t started_mono_ms;
+    int schema_version; /* migrations applied at start-up */
     atomic_bool shutting_down;
 };
 

@@ -122,8 +122,10 @@ static int open_and_migrate(struct sb_app *app)
     r = db_migrate(db);
     if (r)
         log_error("migration failed (%s): %s", sb_err_name(r), db_errmsg(db));
-    else
-        log_info("database schema at version %d", db_schema_version(db));
+    else {
+        app->schema_version = db_schema_version(db);
+        log_info("database schema at version %d", app->schema_version);
+    }
     db_close(db);
     return r;
 }

@@ -38,7 +38,9 @@ static const struct opt opts[] = {
     {"http", "connection_timeout_s", OPT_INT, OFF(http_connection_timeout_s), 1, 3600, "30",
      "Idle HTTP connection timeout in seconds."},
     {"http", "connection_memory_limit", OPT_INT, OFF(http_connection_memory_limit), 8192, 1048576,
-     "32768", "Bytes per connection for request line and headers; larger headers get 431."},
+     "16384",
+     "Bytes per connection for the request line and headers (also held by each WebSocket); "
+     "larger headers are refused with 431."},
     {"http", "max_body_bytes", OPT_INT, OFF(http_max_body_bytes), 1024, 67108864, "1048576",
      "Largest request body accepted; larger bodies get 413."},
     {"http", "public_url", OPT_STR, OFF(http_public_url), 0, 0, "",

@@ -38,7 +38,7 @@ static int64_t mono_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static void mhd_logger(void *cls, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void mhd_logger(void *cls, const char *fmt, va_list ap)
 {
     char msg[512];
     vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -241,6 +241,11 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
     if (!req)
         return;
     *con_cls = NULL;
+    if (req->upgraded) {
+        /* Accounted for and mostly freed at the 101 (http_server_detach). */
+        free(req);
+        return;
+    }
     log_set_request_id(req->request_id);
     int64_t dur = mono_ns() - req->started_ns;
     if (!req->status)
@@ -249,12 +254,28 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
     if (srv->app->cfg.log_access)
         access_log(req, dur);
     log_set_request_id(NULL);
-    if (!req->upgraded)
-        atomic_fetch_sub(&srv->in_flight, 1);
+    atomic_fetch_sub(&srv->in_flight, 1);
     json_decref(req->async_body);
     buf_free(&req->body);
     arena_cleanup(&req->arena);
     free(req);
+}
+
+void http_server_detach(struct http_req *req)
+{
+    if (req->upgraded)
+        return;
+    req->upgraded = true;
+    /* The request is over as far as HTTP goes: account for it now and give back its memory,
+     * which would otherwise live as long as the socket (8 KiB a WebSocket). */
+    int64_t dur = mono_ns() - req->started_ns;
+    metrics_request(req->route_index, req->status, dur);
+    if (req->app->cfg.log_access)
+        access_log(req, dur);
+    buf_free(&req->body);
+    arena_cleanup(&req->arena);
+    req->method = req->path = NULL;
+    atomic_fetch_sub(&req->app->http->in_flight, 1);
 }
 
 int http_server_start(struct sb_app *app, struct http_server **out)
@@ -281,14 +302,14 @@ int http_server_start(struct sb_app *app, struct http_server **out)
         return SB_EINVAL;
     }
     srv->daemon = MHD_start_daemon(
-        flags, (uint16_t)app->cfg.http_port, NULL, NULL, access_handler, srv, MHD_OPTION_SOCK_ADDR,
-        sa, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)app->cfg.http_threads,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)app->cfg.http_max_connections,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)app->cfg.http_connection_timeout_s,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)app->cfg.http_connection_memory_limit,
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_NOTIFY_COMPLETED, request_completed, srv,
-        MHD_OPTION_UNESCAPE_CALLBACK, static_unescape, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger,
-        NULL, MHD_OPTION_END);
+        flags, (uint16_t)app->cfg.http_port, NULL, NULL, access_handler, srv,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL, MHD_OPTION_SOCK_ADDR, sa,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)app->cfg.http_threads, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)app->cfg.http_max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)app->cfg.http_connection_timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)app->cfg.http_connection_memory_limit, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+        MHD_OPTION_NOTIFY_COMPLETED, request_completed, srv, MHD_OPTION_UNESCAPE_CALLBACK,
+        static_unescape, NULL, MHD_OPTION_END);
     if (!srv->daemon) {
         log_error("cannot listen on %s:%d", app->cfg.http_address, app->cfg.http_port);
         free(srv);

@@ -18,6 +18,11 @@ uint16_t http_server_port(const struct http_server *s);
 /* Requests accepted and not yet completed (WebSockets count only until their 101). */
 int http_server_in_flight(const struct http_server *s);
 
+/* Marks `req` as no longer in flight (a WebSocket after its 101: it lives on in the hub and
+ * must not hold up the SIGTERM drain). Idempotent. HTTP threads. */
+struct http_req;
+void http_server_detach(struct http_req *req);
+
 /* Stops accepting new connections; open ones continue. */
 void http_server_quiesce(struct http_server *s);
 

@@ -64,7 +64,7 @@ size_t static_unescape(void *cls, struct MHD_Connection *conn, char *s)
 }
 
 /* True when every segment of `path` (which starts with '/') is a plain name. */
-static bool path_is_clean(const char *path)
+bool static_path_is_clean(const char *path)
 {
     if (path[0] != '/')
         return false;
@@ -193,7 +193,7 @@ static int serve_fd(struct http_req *req, int fd, const char *path, const char *
 int static_serve(struct http_req *req)
 {
     const char *path = req->path;
-    if (root_fd < 0 || !path_is_clean(path))
+    if (root_fd < 0 || !static_path_is_clean(path))
         return not_found(req);
     char rel[1024];
     int n = snprintf(rel, sizeof(rel), "%s%s", path + 1,

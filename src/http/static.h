@@ -10,6 +10,8 @@
 #ifndef SB_HTTP_STATIC_H
 #define SB_HTTP_STATIC_H
 
+#include <stdbool.h>
+
 #include "http/request.h"
 
 /* Opens the web root. Returns 0 or SB_EIO (then every static request answers 404 and a
@@ -21,6 +23,10 @@ int static_serve(struct http_req *req);
 
 /* Closes the root. */
 void static_cleanup(void);
+
+/* True when `path` (decoded, starting with '/') has only plain segments: no dot or empty
+ * segments, backslashes, control characters or '%'. */
+bool static_path_is_clean(const char *path);
 
 /* libmicrohttpd unescape callback: percent-decodes in place but leaves "%00" (and malformed
  * escapes) undecoded, so a NUL never truncates a path. */

@@ -47,7 +47,7 @@ struct hub_identity {
 typedef void (*hub_msg_fn)(struct hub *h, struct ws_ref from, const struct hub_identity *who,
                            const char *msg, size_t len, void *user);
 
-/* Starts the hub thread. Returns 0, SB_ENOMEM or SB_EIO. */
+/* Starts the hub thread. Returns 0, SB_EINVAL (bad config), SB_ENOMEM or SB_EIO. */
 int hub_start(const struct hub_config *cfg, hub_msg_fn on_msg, void *user, struct hub **out);
 
 /* Hands an upgraded socket to the hub (called from the MHD upgrade callback). The hub owns
@@ -55,8 +55,13 @@ int hub_start(const struct hub_config *cfg, hub_msg_fn on_msg, void *user, struc
 int hub_adopt(struct hub *h, int fd, struct MHD_UpgradeResponseHandle *urh,
               const struct hub_identity *who);
 
-/* Queues `json` (copied) to every connection subscribed to `topic`. Returns 0 or SB_EFULL /
- * SB_ENOMEM. Any thread. Delivery is asynchronous. */
+/* Queues `json` (copied) to every connection subscribed to `topic`. Returns 0, SB_EFULL,
+ * SB_ENOMEM, SB_EINVAL (empty message or bad topic), SB_ETOOBIG (larger than send_cap: it
+ * could never be queued) or SB_EUNAVAIL (shutting down). Any thread. Delivery is asynchronous.
+ *
+ * Every hub_* call below returns SB_EUNAVAIL once hub_shutdown() has begun, SB_EINVAL for
+ * invalid arguments (bad close code, user_id <= 0), and SB_EFULL when the command queue is
+ * full. on_msg callbacks may call any hub_* function except hub_shutdown (deadlock). */
 int hub_publish(struct hub *h, const char *topic, const char *json, size_t len);
 
 /* Queues `json` (copied) to one connection; silently dropped if it is gone. Any thread. */

@@ -247,8 +247,12 @@ static bool header_has_token(struct MHD_Connection *conn, const char *name, cons
 /* The method is not checked here: MHD exposes it only to the access handler, and the router
  * sends nothing but GET /api/v1/ws to this function. */
 int ws_upgrade_respond(struct MHD_Connection *conn, struct hub *hub, const struct hub_identity *who,
-                       const char *allowed_origins)
+                       const char *allowed_origins, int *status_out)
 {
+    int status_ignored;
+    if (!status_out)
+        status_out = &status_ignored;
+    *status_out = 400;
     if (!header_has_token(conn, MHD_HTTP_HEADER_UPGRADE, "websocket") ||
         !header_has_token(conn, MHD_HTTP_HEADER_CONNECTION, "upgrade"))
         return http_queue_problem(conn, MHD_HTTP_BAD_REQUEST,
@@ -256,8 +260,10 @@ int ws_upgrade_respond(struct MHD_Connection *conn, struct hub *hub, const struc
                                   "Connection: Upgrade)");
     const char *version =
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Sec-WebSocket-Version");
-    if (!version || strcmp(version, "13") != 0)
+    if (!version || strcmp(version, "13") != 0) {
+        *status_out = 426;
         return ws_queue_426(conn);
+    }
     char accept[29];
     const char *key = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Sec-WebSocket-Key");
     if (ws_accept_key(key, accept) != 0)
@@ -265,8 +271,10 @@ int ws_upgrade_respond(struct MHD_Connection *conn, struct hub *hub, const struc
                                   "Sec-WebSocket-Key must be the base64 encoding of 16 bytes");
     const char *origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ORIGIN);
     const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+    *status_out = 403;
     if (!ws_origin_allowed(origin, host, allowed_origins))
         return http_queue_problem(conn, MHD_HTTP_FORBIDDEN, "Origin not allowed");
+    *status_out = 503;
     if (!hub)
         return http_queue_problem(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "WebSocket hub not running");
 
@@ -284,6 +292,8 @@ int ws_upgrade_respond(struct MHD_Connection *conn, struct hub *hub, const struc
         goto fail;
     http_add_standard_headers(resp);
     ret = MHD_queue_response(conn, MHD_HTTP_SWITCHING_PROTOCOLS, resp);
+    if (ret == MHD_YES)
+        *status_out = 101;
 fail:
     if (resp)
         MHD_destroy_response(resp);

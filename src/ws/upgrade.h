@@ -23,9 +23,10 @@ int ws_accept_key(const char *key, char out[29]);
 bool ws_origin_allowed(const char *origin, const char *host, const char *allowed);
 
 /* Answers the handshake on `conn`: queues a 101 response whose upgrade hands the socket and
- * `who` to `hub`, or a problem+json 400/403/426. Returns the MHD_Result of MHD_queue_response.
- * Called on the HTTP thread from the router for GET /api/v1/ws. */
+ * `who` to `hub`, or a problem+json 400/403/426/503. Returns the MHD_Result of
+ * MHD_queue_response; *status_out (may be NULL) gets the status queued. Called on the HTTP
+ * thread from the router for GET /api/v1/ws only (the method is not checked here). */
 int ws_upgrade_respond(struct MHD_Connection *conn, struct hub *hub, const struct hub_identity *who,
-                       const char *allowed_origins);
+                       const char *allowed_origins, int *status_out);
 
 #endif

@@ -20,9 +20,9 @@ async function waitFor(cond, what) {
 // Opens a socket and resolves once the hub owns it: the hub itself answers {"type":"ping"}, so
 // the pong proves adoption (the 101 alone does not; adoption is asynchronous). Later messages
 // are parsed into ws.got.
-function connect(url) {
+function connect(url, options = {}) {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false });
+    const ws = new WebSocket(url, { perMessageDeflate: false, ...options });
     ws.got = [];
     let adopted = false;
     ws.on('open', () => ws.send('{"type":"ping"}'));
@@ -129,4 +129,65 @@ test('a client that stops reading is closed with 1008 at its send cap; the other
     const exit = await srv.stop();
     assert.equal(exit.code, 0, srv.stderr());
   }
+});
+
+// The handshake answer for a socket that is refused: resolves with the HTTP status.
+function refusedStatus(url, options) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { perMessageDeflate: false, ...options });
+    ws.on('unexpected-response', (req, res) => { resolve(res.statusCode); req.destroy(); });
+    ws.on('open', () => { ws.close(); reject(new Error('handshake unexpectedly accepted')); });
+    ws.on('error', () => {});
+  });
+}
+
+test('handshakes with a foreign Origin, an old version or bad credentials are refused', async () => {
+  const token = 'ws-admin-token-0123456789abcdef0123456789';
+  const srv = await startServer({ env: { SWITCHBOARD_SERVER_ADMIN_TOKEN: token } });
+  try {
+    assert.equal(await refusedStatus(srv.wsUrl, { origin: 'https://evil.example' }), 403);
+    assert.equal(await refusedStatus(srv.wsUrl, { protocolVersion: 8 }), 426);
+    assert.equal(await refusedStatus(srv.wsUrl, { headers: { authorization: 'Bearer wrong' } }), 401);
+    const same = await connect(srv.wsUrl, { origin: `http://127.0.0.1:${srv.port}` });
+    same.close();
+  } finally {
+    assert.equal((await srv.stop()).code, 0);
+  }
+});
+
+test('an admin socket receives settings.changed; an anonymous one does not', async () => {
+  const token = 'ws-admin-token-0123456789abcdef0123456789';
+  const srv = await startServer({ env: { SWITCHBOARD_SERVER_ADMIN_TOKEN: token } });
+  try {
+    const admin = await connect(srv.wsUrl, { headers: { authorization: `Bearer ${token}` } });
+    const anon = await connect(srv.wsUrl);
+    const r = await srv.request('PATCH', '/api/v1/settings', {
+      headers: { authorization: `Bearer ${token}` }, body: { 'general.rtl_support': true } });
+    assert.equal(r.status, 200, r.text);
+    await waitFor(() => admin.got.length > 0, 'settings.changed on the admin socket');
+    assert.deepEqual(admin.got[0], { type: 'settings.changed', data: { keys: ['general.rtl_support'] } });
+    // A broadcast to "all" after the change reaches the anonymous socket first in its order:
+    // had the settings event been sent to it, it would be ahead of the broadcast.
+    await srv.request('POST', '/api/v1/_test/broadcast', { body: { topic: 'all', message: { type: 'marker', data: {} } } });
+    await waitFor(() => anon.got.length > 0, 'marker on the anonymous socket');
+    assert.equal(anon.got[0].type, 'marker');
+    admin.close();
+    anon.close();
+  } finally {
+    assert.equal((await srv.stop()).code, 0);
+  }
+});
+
+test('SIGTERM closes open sockets with 1001 and does not wait for them', async () => {
+  const srv = await startServer({ env: { SWITCHBOARD_SERVER_SHUTDOWN_GRACE_MS: '60000' } });
+  const sockets = await Promise.all([1, 2, 3].map(() => connect(srv.wsUrl)));
+  const closes = sockets.map((ws) => new Promise((resolve) => ws.on('close', (code) => resolve(code))));
+  const t0 = Date.now();
+  srv.proc.kill('SIGTERM');
+  assert.deepEqual(await Promise.all(closes), [1001, 1001, 1001]);
+  const exit = await srv.exited;
+  assert.equal(exit.code, 0, srv.stderr());
+  // Not a timing threshold on the server's speed: only proof the 60 s grace was not spent
+  // waiting for the sockets as if they were requests in flight.
+  assert.ok(Date.now() - t0 < 30000, 'the drain did not wait for open WebSockets');
 });

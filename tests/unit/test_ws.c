@@ -470,7 +470,7 @@ static enum MHD_Result test_ahc(void *cls, struct MHD_Connection *conn, const ch
                                 size_t *upload_data_size, void **req_cls)
 {
     struct hub_identity who = {.user_id = 42, .role = "agent", .session_id = "s-42"};
-    return (enum MHD_Result)ws_upgrade_respond(conn, cls, &who, test_allowed);
+    return (enum MHD_Result)ws_upgrade_respond(conn, cls, &who, test_allowed, NULL);
 }
 
 /* Sends a GET with `headers` (each ending in \r\n) and reads the response head into `head`.

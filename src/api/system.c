@@ -9,7 +9,6 @@
 #include "http/metrics.h"
 #include "http/respond.h"
 #include "ws/hub.h"
-#include "ws/upgrade.h"
 
 extern const unsigned char sb_openapi_doc[];
 extern const size_t sb_openapi_doc_len;
@@ -30,7 +29,7 @@ int api_health_get(struct http_req *req)
     json_t *body = json_pack("{s:s, s:s, s:I, s:{s:s, s:b, s:i}}", "status", "ok", "version",
                              SB_VERSION, "uptime_seconds", (json_int_t)uptime, "database",
                              "backend", app->dbc.backend == DB_PG ? "postgres" : "sqlite", "ok", 1,
-                             "schema_version", db_schema_version(db));
+                             "schema_version", app->schema_version);
     return http_reply_json(req, 200, body);
 }
 
@@ -73,14 +72,5 @@ int api_metrics_get(struct http_req *req)
     req->status = 200;
     int r = MHD_queue_response(req->conn, 200, resp);
     MHD_destroy_response(resp);
-    return r;
-}
-
-int api_ws_get(struct http_req *req)
-{
-    /* Until the identity issue lands, sockets are anonymous and see only "all". */
-    struct hub_identity who = {0};
-    req->status = 101;
-    int r = ws_upgrade_respond(req->conn, req->app->hub, &who, req->app->cfg.ws_allowed_origins);
     return r;
 }
