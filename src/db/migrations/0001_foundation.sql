@@ -10,7 +10,8 @@ CREATE TABLE settings (
     updated_at BIGINT NOT NULL
 );
 
--- Written by the health check and by tests to prove the database accepts writes.
+-- Written only through the test hooks (POST /api/v1/_test/probes): proves a write went
+-- through the group-commit writer and is durable.
 CREATE TABLE api_probe (
     id {{ID_PK}},
     note TEXT NOT NULL,
