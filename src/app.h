@@ -21,6 +21,7 @@ struct sb_app {
     struct sb_config cfg;
     struct db_config dbc;
     struct sb_clock *clock;
+    struct sb_clock clock_store; /* the offset clock app->clock points to */
     struct job_pool jobs;
     struct hub *hub;
     struct db_writer *writer;

@@ -11,6 +11,11 @@
 #include <unistd.h>
 
 #include "admin/settings.h"
+#include "auth/audit.h"
+#include "auth/login.h"
+#include "auth/password.h"
+#include "auth/session.h"
+#include "staff/accounts.h"
 #include "app.h"
 #include "core/err.h"
 #include "core/log.h"
@@ -26,6 +31,7 @@ static const char usage_main[] =
     "  serve     run the server (HTTP API, WebSocket hub, web app)\n"
     "  migrate   apply pending database migrations and exit\n"
     "  config    print the effective configuration (use --markdown for the docs table)\n"
+    "  admin     operator tools: create an account, reset a password, unlock\n"
     "  version   print the version\n"
     "\n"
     "Options for serve, migrate and config:\n"
@@ -43,6 +49,12 @@ static const char *const usage_cmd[][2] = {
     {"config", "Usage: switchboard config [-c FILE] [--markdown]\n\nPrints the effective "
                "configuration as INI (secrets hidden), or the option table as Markdown.\n"},
     {"version", "Usage: switchboard version\n\nPrints the version.\n"},
+    {"admin", "Usage: switchboard admin create --username NAME --role admin|user|agent\n"
+              "                               --full-name NAME [--email ADDRESS] [-c FILE]\n"
+              "       switchboard admin reset-password --username NAME [-c FILE]\n"
+              "       switchboard admin unlock --username NAME [-c FILE]\n\n"
+              "create and reset-password print a one-time password that must be changed at the\n"
+              "next login; reset-password also ends the account's sessions.\n"},
 };
 
 static void print_cmd_usage(const char *cmd)
@@ -59,6 +71,8 @@ struct cli {
     const char *config_path;
     bool markdown;
     bool help;
+    const char *action; /* admin sub-command */
+    const char *username, *role, *full_name, *email;
 };
 
 static int parse_cli(int argc, char **argv, struct cli *cli)
@@ -72,6 +86,16 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
             cli->config_path = argv[++i];
         } else if (!strcmp(argv[i], "--markdown")) {
             cli->markdown = true;
+        } else if (!strcmp(argv[i], "--username") && i + 1 < argc) {
+            cli->username = argv[++i];
+        } else if (!strcmp(argv[i], "--role") && i + 1 < argc) {
+            cli->role = argv[++i];
+        } else if (!strcmp(argv[i], "--full-name") && i + 1 < argc) {
+            cli->full_name = argv[++i];
+        } else if (!strcmp(argv[i], "--email") && i + 1 < argc) {
+            cli->email = argv[++i];
+        } else if (!strcmp(argv[1], "admin") && i == 2 && argv[i][0] != '-') {
+            cli->action = argv[i];
         } else {
             fprintf(stderr, "switchboard: unknown argument '%s' (see --help)\n", argv[i]);
             return 2;
@@ -151,6 +175,128 @@ static void on_ws_message(struct hub *h, struct ws_ref from, const struct hub_id
     log_debug("websocket message of %zu bytes ignored", len);
 }
 
+/* On the very first start, creates the administrator "admin" with a one-time password and
+ * prints it once on standard output (never into the log). */
+static int ensure_first_admin(struct sb_app *app, struct db *db)
+{
+    int64_t n = 0;
+    int r = account_count(db, &n);
+    if (r || n)
+        return r;
+    char pw[21], hash[PASSWORD_HASH_MAX];
+    login_generate_password(pw);
+    int64_t id, now = clock_now_ms(app->clock);
+    r = password_hash(pw, hash);
+    if (!r)
+        r = account_create(db, "admin", "Administrator", NULL, "admin", hash, true, now, &id);
+    if (r == SB_ECONFLICT) /* another node won the race */
+        return 0;
+    if (r)
+        return r;
+    audit_record(db, now, 0, "account.create", "staff", id, NULL,
+                 json_pack("{s:s, s:s}", "username", "admin", "by", "first start"));
+    printf("\nFirst start: an administrator account was created.\n"
+           "  username: admin\n"
+           "  password: %s\n"
+           "This password works once: it must be changed at the first login.\n\n",
+           pw);
+    fflush(stdout);
+    sodium_memzero(pw, sizeof(pw));
+    return 0;
+}
+
+static int cmd_admin(struct sb_app *app, const struct cli *cli)
+{
+    if (!cli->action || !cli->username) {
+        print_cmd_usage("admin");
+        return 2;
+    }
+    if (open_and_migrate(app))
+        return 1;
+    password_set_cost((unsigned long long)app->cfg.auth_argon2_opslimit,
+                      (size_t)app->cfg.auth_argon2_memlimit_kib * 1024);
+    struct db *db;
+    if (db_open(&app->dbc, &db)) {
+        fprintf(stderr, "switchboard: cannot open the database\n");
+        return 1;
+    }
+    int rc = 1, r;
+    int64_t now = clock_now_ms(clock_real());
+    struct account a;
+    char pw[21], hash[PASSWORD_HASH_MAX];
+    if (!strcmp(cli->action, "create")) {
+        if (!account_username_valid(cli->username)) {
+            fprintf(stderr, "switchboard: --username: letters, digits, '.' and '_' only, 1 to "
+                            "64 characters\n");
+            goto out;
+        }
+        if (!account_role_valid(cli->role)) {
+            fprintf(stderr, "switchboard: --role: admin, user or agent\n");
+            goto out;
+        }
+        if (!cli->full_name || !*cli->full_name || strlen(cli->full_name) > ACCOUNT_NAME_MAX) {
+            fprintf(stderr, "switchboard: --full-name: 1 to 128 characters\n");
+            goto out;
+        }
+        login_generate_password(pw);
+        int64_t id;
+        r = password_hash(pw, hash);
+        if (!r)
+            r = account_create(db, cli->username, cli->full_name, cli->email, cli->role, hash, true,
+                               now, &id);
+        if (r == SB_ECONFLICT) {
+            fprintf(stderr, "switchboard: the username %s is taken\n", cli->username);
+            goto out;
+        }
+        if (r)
+            goto fail;
+        audit_record(db, now, 0, "account.create", "staff", id, NULL,
+                     json_pack("{s:s, s:s}", "username", cli->username, "by", "cli"));
+        printf("created %s (%s), id %lld\none-time password: %s\n", cli->username, cli->role,
+               (long long)id, pw);
+    } else if (!strcmp(cli->action, "reset-password") || !strcmp(cli->action, "unlock")) {
+        r = account_by_username(db, cli->username, &a);
+        if (r == SB_ENOTFOUND) {
+            fprintf(stderr, "switchboard: no account %s\n", cli->username);
+            goto out;
+        }
+        if (r)
+            goto fail;
+        if (!strcmp(cli->action, "unlock")) {
+            r = account_unlock(db, a.id, now);
+            if (r)
+                goto fail;
+            audit_record(db, now, 0, "account.unlock", "staff", a.id, NULL,
+                         json_pack("{s:s}", "by", "cli"));
+            printf("unlocked %s\n", a.username);
+        } else {
+            login_generate_password(pw);
+            r = password_hash(pw, hash);
+            if (!r)
+                r = account_set_password(db, a.id, hash, true, now);
+            if (!r)
+                r = session_revoke_all(db, a.id, 0, "password reset", now, NULL);
+            if (r)
+                goto fail;
+            audit_record(db, now, 0, "password.reset", "staff", a.id, NULL,
+                         json_pack("{s:s}", "by", "cli"));
+            printf("password of %s reset; one-time password: %s\n", a.username, pw);
+        }
+    } else {
+        print_cmd_usage("admin");
+        rc = 2;
+        goto out;
+    }
+    rc = 0;
+    goto out;
+fail:
+    fprintf(stderr, "switchboard: %s failed (%s)\n", cli->action, sb_err_name(r));
+out:
+    sodium_memzero(pw, sizeof(pw));
+    db_close(db);
+    return rc;
+}
+
 static int cmd_serve(struct sb_app *app)
 {
     /* Signals are taken synchronously by this thread; every thread created below inherits
@@ -164,7 +310,8 @@ static int cmd_serve(struct sb_app *app)
     signal(SIGPIPE, SIG_IGN);
 
     raise_fd_limit(app->cfg.http_max_connections + app->cfg.ws_max_connections);
-    app->clock = clock_real();
+    clock_offset_init(&app->clock_store);
+    app->clock = &app->clock_store;
     app->started_mono_ms = clock_mono_ms(app->clock);
     int rc = 1;
     if (open_and_migrate(app))
@@ -188,6 +335,10 @@ static int cmd_serve(struct sb_app *app)
     struct db *db = app_thread_db(app);
     if (!db || settings_init(db, app->hub)) {
         log_error("cannot load the settings");
+        goto out_hub;
+    }
+    if (login_init(app) || ensure_first_admin(app, db)) {
+        log_error("cannot set up authentication");
         goto out_hub;
     }
     if (db_writer_start(&app->dbc, 4096, 256, &app->writer)) {
@@ -242,6 +393,7 @@ out_hub:
     app->hub = NULL;
 out_jobs:
     jobs_shutdown(&app->jobs);
+    login_cleanup();
     settings_cleanup();
     app_thread_db_release();
     log_info("stopped");
@@ -287,9 +439,16 @@ int main(int argc, char **argv)
             return 1;
         return open_and_migrate(&app) ? 1 : 0;
     }
+    if (!strcmp(cmd, "admin")) {
+        if (load_config(&app, &cli))
+            return 1;
+        return cmd_admin(&app, &cli);
+    }
     if (!strcmp(cmd, "serve")) {
         if (load_config(&app, &cli))
             return 1;
+        password_set_cost((unsigned long long)app.cfg.auth_argon2_opslimit,
+                          (size_t)app.cfg.auth_argon2_memlimit_kib * 1024);
         return cmd_serve(&app);
     }
     fprintf(stderr, "switchboard: unknown command '%s'\n\n%s", cmd, usage_main);

@@ -90,12 +90,22 @@ static json_t *parse_default(const struct setting_def *d)
 int settings_init(struct db *db, struct hub *hub)
 {
     settings_cleanup();
-    nslots = settings_general_count;
-    slots = calloc(nslots, sizeof(*slots));
+    static const struct {
+        const struct setting_def *defs;
+        const size_t *count;
+    } tables[] = {{settings_general, &settings_general_count},
+                  {settings_security, &settings_security_count}};
+    size_t total = 0;
+    for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
+        total += *tables[t].count;
+    slots = calloc(total, sizeof(*slots));
     if (!slots)
         return SB_ENOMEM;
+    nslots = total;
+    for (size_t t = 0, k = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
+        for (size_t i = 0; i < *tables[t].count; i++)
+            slots[k++].def = &tables[t].defs[i];
     for (size_t i = 0; i < nslots; i++) {
-        slots[i].def = &settings_general[i];
         slots[i].value = parse_default(slots[i].def);
         if (!slots[i].value)
             return SB_ENOMEM;
@@ -166,6 +176,11 @@ const char *settings_get_string(const char *key, char *out, size_t n)
     snprintf(out, n, "%s", v ? json_string_value(v) : "");
     json_decref(v);
     return out;
+}
+
+int64_t settings_idle_ms(void)
+{
+    return settings_get_int("security.session_idle_minutes") * 60000;
 }
 
 static const char *type_name(enum setting_type t)

@@ -49,6 +49,9 @@ bool settings_get_bool(const char *key);
 /* Copies a string/enum value into out (truncated to n-1). Returns out. */
 const char *settings_get_string(const char *key, char *out, size_t n);
 
+/* security.session_idle_minutes in milliseconds. */
+int64_t settings_idle_ms(void);
+
 /* Returns a new JSON array describing every setting: key, type, value, default, and min/max
  * or choices. */
 json_t *settings_describe(void);

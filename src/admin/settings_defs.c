@@ -52,3 +52,32 @@ const struct setting_def settings_general[] = {
      "Time zone for intervals and reports (IANA name).", check_timezone},
 };
 const size_t settings_general_count = sizeof(settings_general) / sizeof(settings_general[0]);
+
+/* Security block (seed 000 "General", product-behaviour §7). Where the seed gives no default
+ * for new installations, the choice and its reason are in the help text and in
+ * docs/security.md. */
+const struct setting_def settings_security[] = {
+    {"security.suite_enabled", SETTING_BOOL, "true", 0, 0, NULL,
+     "Security Suite: password composition rules, expiry and the expiry warning.", NULL},
+    {"security.max_login_attempts", SETTING_INT, "5", 0, 100, NULL,
+     "Failed logins that lock an account; 0 = never lock (the seed's value for upgrades; 100 is "
+     "the ceiling NIST and ASVS allow).",
+     NULL},
+    {"security.unlock_after_minutes", SETTING_INT, "15", 0, 10080, NULL,
+     "Minutes after which a locked account unlocks by itself; 0 = only an administrator "
+     "unlocks.",
+     NULL},
+    {"security.enforce_password_history", SETTING_BOOL, "false", 0, 0, NULL,
+     "Refuse any of the last N passwords (the current one is always refused).", NULL},
+    {"security.password_history_count", SETTING_INT, "5", 1, 12, NULL,
+     "N for Enforce Password History, 1 to 12.", NULL},
+    {"security.password_expiry_days", SETTING_INT, "90", 0, 3650, NULL,
+     "With the Security Suite, passwords expire after this many days; 0 = never.", NULL},
+    {"security.password_expiry_warning_days", SETTING_INT, "15", 0, 365, NULL,
+     "Days before expiry from which the login answer carries a warning.", NULL},
+    {"security.session_idle_minutes", SETTING_INT, "30", 1, 1440, NULL,
+     "A session unused for this long ends (ASVS L2: 30 minutes).", NULL},
+    {"security.session_absolute_hours", SETTING_INT, "12", 1, 720, NULL,
+     "A session ends this long after login whatever its use (ASVS L2: 12 hours).", NULL},
+};
+const size_t settings_security_count = sizeof(settings_security) / sizeof(settings_security[0]);

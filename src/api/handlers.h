@@ -23,6 +23,21 @@ int api_ws_get(struct http_req *req);
 int api_settings_list(struct http_req *req);
 int api_settings_patch(struct http_req *req);
 
+/* The auth resource (api/auth.c): login and password change run on job workers. */
+int api_auth_login(struct http_req *req);
+int api_auth_logout(struct http_req *req);
+int api_auth_me(struct http_req *req);
+int api_auth_password(struct http_req *req);
+int api_auth_sessions_list(struct http_req *req);
+int api_auth_sessions_delete(struct http_req *req);
+
+/* Admin actions on an account's security state (api/staff_security.c). */
+int api_staff_unlock(struct http_req *req);
+int api_staff_sessions_delete(struct http_req *req);
+
+/* GET /api/v1/audit (api/audit.c). */
+int api_audit_list(struct http_req *req);
+
 /* Test hooks (server.test_hooks only): fault injection, broadcast, slow request, probe
  * writes. */
 int api_test_fault_put(struct http_req *req);
@@ -31,5 +46,6 @@ int api_test_broadcast(struct http_req *req);
 int api_test_slow(struct http_req *req);
 int api_test_probe_post(struct http_req *req);
 int api_test_probe_count(struct http_req *req);
+int api_test_clock_advance(struct http_req *req);
 
 #endif

@@ -3,6 +3,7 @@
 #include "admin/settings.h"
 #include "api/handlers.h"
 #include "app.h"
+#include "auth/audit.h"
 #include "auth/guard.h"
 #include "core/err.h"
 #include "http/metrics.h"
@@ -31,7 +32,11 @@ int api_settings_patch(struct http_req *req)
         return http_replied(req);
     struct db *db = app_thread_db(req->app);
     json_t *errors = NULL;
-    int r = db ? settings_apply(db, patch, clock_now_ms(req->app->clock), &errors) : SB_EUNAVAIL;
+    int64_t now = clock_now_ms(req->app->clock);
+    int r = db ? settings_apply(db, patch, now, &errors) : SB_EUNAVAIL;
+    if (!r && json_object_size(patch))
+        audit_record(db, now, who.user_id, "settings.change", NULL, 0, auth_client_ip(req),
+                     json_pack("{s:O}", "changes", patch));
     json_decref(patch);
     if (r == SB_EINVALID)
         return http_reply_problem_json(req, http_problem_new(422, "invalid settings", errors));

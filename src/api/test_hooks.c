@@ -178,3 +178,22 @@ int api_test_probe_count(struct http_req *req)
     }
     return http_reply_json(req, 200, json_pack("{s:I}", "count", (json_int_t)n));
 }
+
+int api_test_clock_advance(struct http_req *req)
+{
+    json_t *body = http_body_object(req);
+    if (!body)
+        return http_replied(req);
+    json_t *v = json_object_get(body, "advance_ms");
+    if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+        json_integer_value(v) > 366LL * 86400000) {
+        json_decref(body);
+        json_t *p = http_problem_new(422, "invalid clock change", NULL);
+        http_problem_add_error(p, "advance_ms", "must be an integer from 0 to one year in ms");
+        return http_reply_problem_json(req, p);
+    }
+    clock_offset_advance(req->app->clock, (int64_t)json_integer_value(v));
+    json_decref(body);
+    return http_reply_json(req, 200,
+                           json_pack("{s:I}", "now_ms", (json_int_t)clock_now_ms(req->app->clock)));
+}

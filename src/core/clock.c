@@ -86,3 +86,26 @@ char *clock_iso8601(int64_t ms, char out[32])
     out[n + 5] = 0;
     return out;
 }
+
+static int64_t offset_now_ms(struct sb_clock *c)
+{
+    return clock_now_ms(clock_real()) + atomic_load(&c->virt_ms);
+}
+
+static int64_t offset_mono_ms(struct sb_clock *c)
+{
+    return clock_mono_ms(clock_real()) + atomic_load(&c->virt_ms);
+}
+
+void clock_offset_init(struct sb_clock *c)
+{
+    c->now_ms = offset_now_ms;
+    c->mono_ms = offset_mono_ms;
+    atomic_store(&c->virt_ms, 0);
+}
+
+void clock_offset_advance(struct sb_clock *c, int64_t delta_ms)
+{
+    if (delta_ms > 0)
+        atomic_fetch_add(&c->virt_ms, delta_ms);
+}

@@ -30,6 +30,13 @@ void clock_virtual_advance(struct sb_clock *c, int64_t delta_ms);
 /* Sets a virtual clock to `ms`. */
 void clock_virtual_set(struct sb_clock *c, int64_t ms);
 
+/* Initializes an offset clock: real time plus an offset that only tests move (through the
+ * server's test hooks), so a running server can be sent minutes ahead without sleeping. */
+void clock_offset_init(struct sb_clock *c);
+
+/* Moves an offset clock forward by `delta_ms` (>= 0). Any thread. */
+void clock_offset_advance(struct sb_clock *c, int64_t delta_ms);
+
 /* Convenience readers. */
 static inline int64_t clock_now_ms(struct sb_clock *c)
 {

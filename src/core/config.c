@@ -45,6 +45,9 @@ static const struct opt opts[] = {
      "Largest request body accepted; larger bodies get 413."},
     {"http", "public_url", OPT_STR, OFF(http_public_url), 0, 0, "",
      "Public base URL (https://host) used in links and provider webhook URLs."},
+    {"http", "trust_proxy", OPT_BOOL, OFF(http_trust_proxy), 0, 1, "0",
+     "Take the client address from the last X-Forwarded-For entry when the peer is loopback "
+     "(nginx on the same host). Needed for per-address login throttling behind a proxy."},
     {"web", "root", OPT_STR, OFF(web_root), 0, 0, "web/dist",
      "Directory of the built web app served at /."},
     {"db", "backend", OPT_STR, OFF(db_backend), 0, 0, "sqlite", "sqlite or postgres."},
@@ -84,6 +87,25 @@ static const struct opt opts[] = {
     {"server", "admin_token", OPT_STR, OFF(server_admin_token), 0, 0, "",
      "Interim operator credential (Authorization: Bearer) with admin rights, until accounts "
      "and sessions land; empty disables it. At least 32 characters."},
+    {"auth", "argon2_opslimit", OPT_INT, OFF(auth_argon2_opslimit), 1, 10, "2",
+     "argon2id iterations for password hashes (OWASP minimum 2 with 19 MiB)."},
+    {"auth", "argon2_memlimit_kib", OPT_INT, OFF(auth_argon2_memlimit_kib), 8, 1048576, "19456",
+     "argon2id memory in KiB. Values below OWASP's 19456 KiB / 2 iterations are refused unless "
+     "server.test_hooks is on."},
+    {"auth", "throttle_address_failures", OPT_INT, OFF(auth_throttle_address_failures), 1, 100,
+     "20",
+     "Failed logins from one address within the window before each further attempt must "
+     "wait."},
+    {"auth", "throttle_account_failures", OPT_INT, OFF(auth_throttle_account_failures), 1, 100,
+     "10",
+     "Failed logins for one username within the window before each further attempt must "
+     "wait (NIST/ASVS: at most 100 per hour)."},
+    {"auth", "throttle_window_s", OPT_INT, OFF(auth_throttle_window_s), 1, 86400, "900",
+     "How long a failed login counts for throttling."},
+    {"auth", "throttle_base_delay_ms", OPT_INT, OFF(auth_throttle_base_delay_ms), 1, 3600000,
+     "1000", "First delay once the allowance is used; it doubles with each further failure."},
+    {"auth", "throttle_max_delay_s", OPT_INT, OFF(auth_throttle_max_delay_s), 1, 86400, "900",
+     "Longest throttling delay."},
 };
 
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
@@ -182,6 +204,13 @@ static int config_validate(struct sb_config *c, struct config_error *err)
         strcmp(c->log_level, "warn") && strcmp(c->log_level, "error")) {
         snprintf(err->option, sizeof(err->option), "log.level");
         snprintf(err->message, sizeof(err->message), "must be debug, info, warn or error");
+        return SB_EINVALID;
+    }
+    if (!c->server_test_hooks &&
+        (c->auth_argon2_opslimit < 2 || c->auth_argon2_memlimit_kib < 19456)) {
+        snprintf(err->option, sizeof(err->option), "auth.argon2_memlimit_kib");
+        snprintf(err->message, sizeof(err->message),
+                 "below OWASP's minimum (19456 KiB, 2 iterations); allowed only for tests");
         return SB_EINVALID;
     }
     if (c->server_admin_token[0] && strlen(c->server_admin_token) < 32) {

@@ -21,6 +21,7 @@ struct sb_config {
     int http_connection_memory_limit;
     int http_max_body_bytes;
     char http_public_url[256];
+    bool http_trust_proxy;
     /* [web] */
     char web_root[512];
     /* [db] */
@@ -47,6 +48,14 @@ struct sb_config {
     int server_shutdown_grace_ms;
     bool server_test_hooks;
     char server_admin_token[128];
+    /* [auth] */
+    int auth_argon2_opslimit;
+    int auth_argon2_memlimit_kib;
+    int auth_throttle_address_failures;
+    int auth_throttle_account_failures;
+    int auth_throttle_window_s;
+    int auth_throttle_base_delay_ms;
+    int auth_throttle_max_delay_s;
 };
 
 /* An error found while loading: which option and why (for the one-line start-up failure). */

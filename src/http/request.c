@@ -86,7 +86,8 @@ json_t *http_body_object(struct http_req *req)
 int http_reply_json(struct http_req *req, int status, json_t *body)
 {
     req->status = status;
-    return req->reply_result = http_queue_json(req->conn, status, body);
+    return req->reply_result = http_queue_json_with(req->conn, status, body, req->extra_headers,
+                                                    req->nextra_headers);
 }
 
 int http_reply_problem_json(struct http_req *req, json_t *problem)
@@ -96,13 +97,13 @@ int http_reply_problem_json(struct http_req *req, json_t *problem)
         return req->reply_result = MHD_NO;
     }
     req->status = (int)json_integer_value(json_object_get(problem, "status"));
-    return req->reply_result = http_queue_problem_json(req->conn, problem);
+    return req->reply_result = http_queue_problem_json_with(req->conn, problem, req->extra_headers,
+                                                            req->nextra_headers);
 }
 
 int http_reply_problem(struct http_req *req, int status, const char *detail)
 {
-    req->status = status;
-    return req->reply_result = http_queue_problem(req->conn, status, detail);
+    return http_reply_problem_json(req, http_problem_new(status, detail, NULL));
 }
 
 int http_reply_error(struct http_req *req, int err)
@@ -130,6 +131,20 @@ int http_reply_error(struct http_req *req, int err)
     return http_reply_problem(req, status, detail);
 }
 
+int http_add_header(struct http_req *req, const char *name, const char *value)
+{
+    if (req->nextra_headers >= HTTP_MAX_EXTRA_HEADERS)
+        return SB_EFULL;
+    const char *n = arena_strdup(&req->arena, name);
+    const char *v = arena_strdup(&req->arena, value);
+    if (!n || !v)
+        return SB_ENOMEM;
+    req->extra_headers[2 * req->nextra_headers] = n;
+    req->extra_headers[2 * req->nextra_headers + 1] = v;
+    req->nextra_headers++;
+    return 0;
+}
+
 int http_reply_empty(struct http_req *req, int status)
 {
     struct MHD_Response *resp =
@@ -137,6 +152,8 @@ int http_reply_empty(struct http_req *req, int status)
     if (!resp)
         return MHD_NO;
     http_add_standard_headers(resp);
+    for (int i = 0; i < req->nextra_headers; i++)
+        MHD_add_response_header(resp, req->extra_headers[2 * i], req->extra_headers[2 * i + 1]);
     req->status = status;
     int r = MHD_queue_response(req->conn, (unsigned)status, resp);
     MHD_destroy_response(resp);

@@ -18,7 +18,8 @@ struct sb_app;
 struct MHD_Connection;
 struct route;
 
-#define HTTP_MAX_PARAMS 4
+#define HTTP_MAX_PARAMS        4
+#define HTTP_MAX_EXTRA_HEADERS 4
 
 struct http_req {
     struct arena arena;
@@ -43,6 +44,9 @@ struct http_req {
     json_t *async_body; /* owned until queued */
     bool upgraded;      /* WebSocket: not counted as in flight after the 101 */
     int reply_result;   /* MHD_Result of the last reply queued */
+    /* Extra response headers (name, value pairs in the arena), e.g. Set-Cookie. */
+    const char *extra_headers[2 * HTTP_MAX_EXTRA_HEADERS];
+    int nextra_headers;
 };
 
 /* Returns the value of path parameter `name` ("{id}"), or NULL. */
@@ -62,6 +66,11 @@ const char *http_header(const struct http_req *req, const char *name);
  * keys, UTF-8, object at the top). On failure queues a 400 problem+json naming the position
  * and returns NULL; the caller then returns the value of http_replied(req). New reference. */
 json_t *http_body_object(struct http_req *req);
+
+/* Adds a header to whatever reply is queued next for this request (copied into the arena).
+ * Returns 0, SB_EFULL (more than HTTP_MAX_EXTRA_HEADERS) or SB_ENOMEM. Usable from a job
+ * working for the request. */
+int http_add_header(struct http_req *req, const char *name, const char *value);
 
 /* Reply helpers: record the status and queue the response. They return the MHD_Result the
  * access handler must return. `body`/`problem` are stolen. */

@@ -90,7 +90,8 @@ int http_problem_add_error(json_t *problem, const char *field, const char *messa
     return 0;
 }
 
-static int queue_body(struct MHD_Connection *conn, int status, const char *type, json_t *body)
+static int queue_body(struct MHD_Connection *conn, int status, const char *type, json_t *body,
+                      const char *const *headers, int n)
 {
     char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
     json_decref(body);
@@ -107,17 +108,25 @@ static int queue_body(struct MHD_Connection *conn, int status, const char *type,
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     http_add_standard_headers(resp);
+    for (int i = 0; i < n; i++)
+        MHD_add_response_header(resp, headers[2 * i], headers[2 * i + 1]);
     int r = MHD_queue_response(conn, (unsigned)status, resp);
     MHD_destroy_response(resp);
     return r;
 }
 
-int http_queue_problem_json(struct MHD_Connection *conn, json_t *problem)
+int http_queue_problem_json_with(struct MHD_Connection *conn, json_t *problem,
+                                 const char *const *headers, int n)
 {
     int status = (int)json_integer_value(json_object_get(problem, "status"));
     if (status < 400 || status > 599)
         status = 500;
-    return queue_body(conn, status, "application/problem+json", problem);
+    return queue_body(conn, status, "application/problem+json", problem, headers, n);
+}
+
+int http_queue_problem_json(struct MHD_Connection *conn, json_t *problem)
+{
+    return http_queue_problem_json_with(conn, problem, NULL, 0);
 }
 
 int http_queue_problem(struct MHD_Connection *conn, int status, const char *detail)
@@ -128,7 +137,13 @@ int http_queue_problem(struct MHD_Connection *conn, int status, const char *deta
     return http_queue_problem_json(conn, p);
 }
 
+int http_queue_json_with(struct MHD_Connection *conn, int status, json_t *body,
+                         const char *const *headers, int n)
+{
+    return queue_body(conn, status, "application/json", body, headers, n);
+}
+
 int http_queue_json(struct MHD_Connection *conn, int status, json_t *body)
 {
-    return queue_body(conn, status, "application/json", body);
+    return http_queue_json_with(conn, status, body, NULL, 0);
 }

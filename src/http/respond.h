@@ -34,4 +34,10 @@ int http_queue_problem(struct MHD_Connection *conn, int status, const char *deta
 /* Queues `body` (stolen) as application/json with `status`. */
 int http_queue_json(struct MHD_Connection *conn, int status, json_t *body);
 
+/* The same two with extra headers: `headers` holds `n` name/value pairs (n may be 0). */
+int http_queue_json_with(struct MHD_Connection *conn, int status, json_t *body,
+                         const char *const *headers, int n);
+int http_queue_problem_json_with(struct MHD_Connection *conn, json_t *problem,
+                                 const char *const *headers, int n);
+
 #endif

@@ -12,9 +12,10 @@
 typedef int (*http_handler)(struct http_req *req);
 
 enum route_flags {
-    ROUTE_BODY = 1,      /* accepts a request body */
-    ROUTE_TEST_HOOK = 2, /* only when server.test_hooks is on */
-    ROUTE_LOOPBACK = 4,  /* only for direct loopback peers (metrics) */
+    ROUTE_BODY = 1,                /* accepts a request body */
+    ROUTE_TEST_HOOK = 2,           /* only when server.test_hooks is on */
+    ROUTE_LOOPBACK = 4,            /* only for direct loopback peers (metrics) */
+    ROUTE_PASSWORD_PENDING_OK = 8, /* usable while the caller's password must be changed */
 };
 
 struct route {

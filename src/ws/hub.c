@@ -114,6 +114,10 @@ struct ws_conn {
     int64_t close_deadline_ms;
     size_t rx_budget;
     const char *close_why; /* static string for the disconnect log line */
+    /* A close asked for by the application waits until the messages queued before it are
+     * sent: wslay sends control frames ahead of data, so "you were logged out" would be lost
+     * behind its own close. Bounded by the close deadline. */
+    uint16_t drain_close_code;
     /* Shared payloads queued in wslay, in its send order; the head is the one being read. */
     struct hub_payload **outq;
     size_t outq_cap;
@@ -386,6 +390,28 @@ static size_t conn_queued(const struct ws_conn *c)
     return wslay_event_get_queued_msg_length(c->ctx) + c->out_bytes;
 }
 
+/* Queues the deferred close once everything queued before it has been written. */
+static void conn_close_if_drained(struct ws_conn *c)
+{
+    if (!c->drain_close_code || conn_queued(c) || wslay_event_want_write(c->ctx))
+        return;
+    (void)wslay_event_queue_close(c->ctx, c->drain_close_code, (const uint8_t *)c->close_why,
+                                  strlen(c->close_why));
+    c->drain_close_code = 0;
+}
+
+/* Closes after the messages already queued to `c` are sent (application closes: logout,
+ * shutdown). Protocol errors and slow consumers use conn_close() and close at once. */
+static void conn_close_after_drain(struct ws_conn *c, uint16_t code, const char *why)
+{
+    if (c->closing)
+        return;
+    c->drain_close_code = code;
+    conn_mark_closing(c, why);
+    conn_close_if_drained(c);
+    dirty_add(c);
+}
+
 /* Returns true when `len` more bytes fit under send_cap; otherwise closes the connection as a
  * slow consumer (counted once) and returns false. */
 static bool conn_room_for(struct ws_conn *c, size_t len)
@@ -645,6 +671,13 @@ static void conn_flush(struct ws_conn *c)
         conn_release(c, "write error", LOG_DEBUG);
         return;
     }
+    if (c->drain_close_code) {
+        conn_close_if_drained(c);
+        if (wslay_event_want_write(c->ctx) && wslay_event_send(c->ctx) != 0) {
+            conn_release(c, "write error", LOG_DEBUG);
+            return;
+        }
+    }
     if (!wslay_event_want_read(c->ctx) && !wslay_event_want_write(c->ctx)) {
         conn_release(c, "closed", LOG_DEBUG);
         return;
@@ -771,13 +804,13 @@ static void hub_exec(struct hub *h, struct hub_cmd *cmd)
         break;
     case HUB_CMD_CLOSE:
         if ((c = hub_lookup(h, cmd->ref)))
-            conn_close(c, cmd->code, "closed by server");
+            conn_close_after_drain(c, cmd->code, "closed by server");
         break;
     case HUB_CMD_CLOSE_USER:
         for (c = h->live_head; c; c = c->live_next) {
             struct ws_ref r = conn_ref(c);
             if (c->who.user_id == cmd->user_id && !(r.id == cmd->ref.id && r.gen == cmd->ref.gen))
-                conn_close(c, cmd->code, "closed by server");
+                conn_close_after_drain(c, cmd->code, "closed by server");
         }
         break;
     case HUB_CMD_SUB:
@@ -844,7 +877,7 @@ static void hub_begin_shutdown(struct hub *h)
     h->shutting_down = true;
     h->shutdown_deadline_ms = h->now_ms + atomic_load(&h->grace_ms);
     for (struct ws_conn *c = h->live_head; c; c = c->live_next)
-        conn_close(c, WSLAY_CODE_GOING_AWAY, "server shutdown");
+        conn_close_after_drain(c, WSLAY_CODE_GOING_AWAY, "server shutdown");
 }
 
 static void drain_fd(int fd)

@@ -54,6 +54,15 @@ test('configuration errors name the option and stop start-up', () => {
   assert.match(r.stdout, /port = 9100/, 'environment overrides the file');
 });
 
+test('argon2 below OWASP cost is refused unless test hooks are on', () => {
+  const low = { SWITCHBOARD_AUTH_ARGON2_MEMLIMIT_KIB: '8192', SWITCHBOARD_AUTH_ARGON2_OPSLIMIT: '1' };
+  let r = run(['config'], low);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /auth\.argon2_memlimit_kib: below OWASP/);
+  r = run(['config'], { ...low, SWITCHBOARD_SERVER_TEST_HOOKS: '1' });
+  assert.equal(r.status, 0, r.stderr);
+});
+
 test('docs/configuration.md documents every option', () => {
   const r = run(['config', '--markdown']);
   assert.equal(r.status, 0);

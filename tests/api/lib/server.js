@@ -42,7 +42,15 @@ async function startServer(opts = {}) {
     SWITCHBOARD_SERVER_DATA_DIR: tmp,
     SWITCHBOARD_SERVER_TEST_HOOKS: opts.testHooks === false ? '0' : '1',
     SWITCHBOARD_LOG_LEVEL: 'info',
+    // Cheap hashes keep the suites fast; production cost is covered by the unit tests and
+    // refused by the config check unless test hooks are on.
+    SWITCHBOARD_AUTH_ARGON2_OPSLIMIT: '1',
+    SWITCHBOARD_AUTH_ARGON2_MEMLIMIT_KIB: '8192',
   };
+  if (opts.testHooks === false) {
+    delete env.SWITCHBOARD_AUTH_ARGON2_OPSLIMIT;
+    delete env.SWITCHBOARD_AUTH_ARGON2_MEMLIMIT_KIB;
+  }
   let pgDatabase = null;
   if (backend === 'postgres') {
     pgDatabase = (opts.db && opts.db.pgDatabase) || createPgDatabase();
@@ -57,6 +65,8 @@ async function startServer(opts = {}) {
   const proc = spawn(binary, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs = [];
   let stderrText = '';
+  let stdoutText = '';
+  proc.stdout.on('data', (c) => { stdoutText += c.toString(); });
   let buffered = '';
   const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
   const port = await new Promise((resolve, reject) => {
@@ -78,8 +88,16 @@ async function startServer(opts = {}) {
     proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited ${code}:\n${stderrText}`)); });
   });
   const base = `http://127.0.0.1:${port}`;
+  // A fresh database prints the first admin's one-time password on stdout before listening;
+  // the two pipes are read independently, so wait for it.
+  for (let i = 0; !opts.db && i < 500 && !/password: \S+/.test(stdoutText); i++) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  const m = /username: admin\n\s+password: (\S+)/.exec(stdoutText);
   const server = {
-    port, base, tmp, proc, logs, pgDatabase,
+    port, base, tmp, proc, logs, pgDatabase, env,
+    firstAdminPassword: m ? m[1] : null,
+    stdout: () => stdoutText,
     wsUrl: `ws://127.0.0.1:${port}/api/v1/ws`,
     sqlitePath: env.SWITCHBOARD_DB_SQLITE_PATH,
     exited,
@@ -111,4 +129,58 @@ async function startServer(opts = {}) {
   return server;
 }
 
-module.exports = { startServer, psql, backend, repoRoot, binary };
+// Runs `switchboard <args>` against the same database as `srv` (CLI tests).
+function cli(srv, args) {
+  const r = require('node:child_process').spawnSync(binary, args, { env: srv.env, encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+// Logs in and returns a client whose requests carry the session cookie and the CSRF token.
+async function login(srv, username, password, { expect = 200 } = {}) {
+  const r = await srv.request('POST', '/api/v1/auth/login', { body: { username, password } });
+  if (r.status !== expect) throw new Error(`login ${username}: ${r.status} ${r.text}`);
+  if (r.status !== 200) return { response: r };
+  const setCookie = r.headers.get('set-cookie');
+  const cookie = setCookie.split(';')[0];
+  const client = {
+    response: r, cookie, csrf: r.json.csrf_token, user: r.json.user,
+    request(method, p, opts = {}) {
+      const headers = { cookie: client.cookie, ...(opts.headers || {}) };
+      if (!['GET', 'HEAD'].includes(method) && !('x-csrf-token' in headers)) headers['x-csrf-token'] = client.csrf;
+      return srv.request(method, p, { ...opts, headers });
+    },
+  };
+  return client;
+}
+
+const STRONG = 'Str0ng!Passw0rd-42';
+
+// Logs in as the first admin and replaces the one-time password with `STRONG`.
+async function adminClient(srv) {
+  const c = await login(srv, 'admin', srv.firstAdminPassword);
+  const r = await c.request('POST', '/api/v1/auth/password', { body: { current_password: srv.firstAdminPassword, new_password: STRONG } });
+  if (r.status !== 204) throw new Error(`admin password change: ${r.status} ${r.text}`);
+  srv.firstAdminPassword = null;
+  return c;
+}
+
+// Creates an account through the CLI and returns {id, password} (a one-time password).
+function createAccount(srv, username, role, fullName = username) {
+  const r = cli(srv, ['admin', 'create', '--username', username, '--role', role, '--full-name', fullName]);
+  if (r.status !== 0) throw new Error(`admin create: ${r.stderr}`);
+  const id = Number(/id (\d+)/.exec(r.stdout)[1]);
+  const password = /one-time password: (\S+)/.exec(r.stdout)[1];
+  return { id, password };
+}
+
+// Creates an account and sets its password to `STRONG` (logged in once); returns the client.
+async function accountClient(srv, username, role) {
+  const { id, password } = createAccount(srv, username, role);
+  const c = await login(srv, username, password);
+  const r = await c.request('POST', '/api/v1/auth/password', { body: { current_password: password, new_password: STRONG } });
+  if (r.status !== 204) throw new Error(`password change: ${r.status} ${r.text}`);
+  c.id = id;
+  return c;
+}
+
+module.exports = { startServer, psql, backend, repoRoot, binary, cli, login, adminClient, createAccount, accountClient, STRONG };

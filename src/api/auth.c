@@ -1,0 +1,284 @@
+/* The auth resource: login, logout, me, password change, own sessions. */
+#include <microhttpd.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "admin/settings.h"
+#include "api/handlers.h"
+#include "api/json_out.h"
+#include "app.h"
+#include "auth/audit.h"
+#include "auth/guard.h"
+#include "auth/login.h"
+#include "core/err.h"
+#include "http/respond.h"
+
+/* Validates a required string field of 1..max bytes; adds an error and returns NULL when it
+ * is missing or wrong. */
+static const char *field_string(json_t *body, const char *name, size_t max, json_t *problem)
+{
+    json_t *v = json_object_get(body, name);
+    const char *s = json_string_value(v);
+    if (!s || !*s || json_string_length(v) > max || strlen(s) != json_string_length(v)) {
+        char msg[96];
+        snprintf(msg, sizeof(msg), "is required: a string of 1 to %zu bytes", max);
+        http_problem_add_error(problem, name, msg);
+        return NULL;
+    }
+    return s;
+}
+
+struct login_job {
+    char username[ACCOUNT_USERNAME_MAX + 1];
+    char password[PASSWORD_MAX_BYTES + 1];
+    const char *ip;
+    const char *user_agent;
+};
+
+static void login_work(struct http_req *req, void *arg)
+{
+    struct login_job *j = arg;
+    struct login_result res;
+    struct db *db = app_thread_db(req->app);
+    int r = db ? login_attempt(req->app, db, j->username, j->password, j->ip, j->user_agent, &res)
+               : SB_EUNAVAIL;
+    sodium_memzero(j->password, sizeof(j->password));
+    if (r) {
+        if (r == SB_EUNAVAIL)
+            app_thread_db_release();
+        http_async_result(req, sb_err_status(r),
+                          http_problem_new(sb_err_status(r), "login is unavailable", NULL));
+        return;
+    }
+    switch (res.outcome) {
+    case LOGIN_BAD_CREDENTIALS:
+        http_add_header(req, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"switchboard\"");
+        http_async_result(req, 401, http_problem_new(401, "invalid username or password", NULL));
+        return;
+    case LOGIN_LOCKED:
+        http_async_result(req, 403,
+                          json_pack("{s:s, s:i, s:s, s:s, s:s}", "type", "about:blank", "status",
+                                    403, "title", "Forbidden", "detail",
+                                    "this account is locked: contact the administrator", "code",
+                                    "account_locked"));
+        return;
+    case LOGIN_DISABLED:
+        http_async_result(req, 403,
+                          json_pack("{s:s, s:i, s:s, s:s, s:s}", "type", "about:blank", "status",
+                                    403, "title", "Forbidden", "detail",
+                                    "this account is disabled: contact the administrator", "code",
+                                    "account_disabled"));
+        return;
+    case LOGIN_THROTTLED: {
+        char secs[24];
+        snprintf(secs, sizeof(secs), "%lld", (long long)((res.retry_after_ms + 999) / 1000));
+        http_add_header(req, MHD_HTTP_HEADER_RETRY_AFTER, secs);
+        http_async_result(req, 429,
+                          http_problem_new(429, "too many failed logins: try again later", NULL));
+        return;
+    }
+    case LOGIN_OK:
+        break;
+    }
+    int64_t max_age = (res.expires_at - clock_now_ms(req->app->clock)) / 1000;
+    auth_set_cookie(req, res.token, max_age);
+    json_t *body = json_pack(
+        "{s:o, s:s, s:{s:I, s:o}, s:{s:b, s:b, s:o}}", "user", json_account(&res.account),
+        "csrf_token", res.csrf, "session", "id", (json_int_t)res.session_id, "expires_at",
+        json_time(res.expires_at), "password", "must_change", res.password_expired, "expired",
+        res.password_expired && !res.account.must_change_password, "expires_in_days",
+        res.password_days_left >= 0 ? json_integer(res.password_days_left) : json_null());
+    sodium_memzero(&res, sizeof(res));
+    http_async_result(req, 200, body);
+}
+
+int api_auth_login(struct http_req *req)
+{
+    json_t *body = http_body_object(req);
+    if (!body)
+        return http_replied(req);
+    json_t *p = http_problem_new(422, "invalid login", NULL);
+    const char *u = field_string(body, "username", ACCOUNT_USERNAME_MAX, p);
+    const char *pw = field_string(body, "password", PASSWORD_MAX_BYTES, p);
+    if (!u || !pw) {
+        json_decref(body);
+        return http_reply_problem_json(req, p);
+    }
+    json_decref(p);
+    struct login_job *j = arena_calloc(&req->arena, sizeof(*j));
+    if (!j) {
+        json_decref(body);
+        return http_reply_error(req, SB_ENOMEM);
+    }
+    snprintf(j->username, sizeof(j->username), "%s", u);
+    snprintf(j->password, sizeof(j->password), "%s", pw);
+    json_decref(body);
+    j->ip = auth_client_ip(req);
+    const char *ua = http_header(req, MHD_HTTP_HEADER_USER_AGENT);
+    j->user_agent = ua ? arena_strdup(&req->arena, ua) : NULL;
+    return http_defer(req, login_work, j);
+}
+
+int api_auth_logout(struct http_req *req)
+{
+    struct auth_principal who;
+    if (auth_require(req, AUTH_ROLE_AGENT, &who))
+        return http_replied(req);
+    if (!who.session_id) {
+        json_t *p = http_problem_new(400, "logout ends a cookie session", NULL);
+        return http_reply_problem_json(req, p);
+    }
+    struct db *db = app_thread_db(req->app);
+    int64_t now = clock_now_ms(req->app->clock);
+    int r = db ? session_revoke(db, who.session_id, who.user_id, "logout", now) : SB_EUNAVAIL;
+    if (r && r != SB_ENOTFOUND)
+        return http_reply_error(req, r);
+    audit_record(db, now, who.user_id, "logout", "session", who.session_id, auth_client_ip(req),
+                 NULL);
+    auth_set_cookie(req, NULL, 0);
+    return http_reply_empty(req, 204);
+}
+
+int api_auth_me(struct http_req *req)
+{
+    struct auth_principal who;
+    if (auth_require(req, AUTH_ROLE_AGENT, &who))
+        return http_replied(req);
+    if (!who.user_id)
+        return http_reply_json(req, 200,
+                               json_pack("{s:n, s:s}", "user", "credential", "admin_token"));
+    char csrf[SESSION_TOKEN_LEN + 1];
+    session_csrf_for(who.token, csrf);
+    int days;
+    bool expired = login_password_expired(&who.account, clock_now_ms(req->app->clock), &days);
+    return http_reply_json(req, 200,
+                           json_pack("{s:o, s:s, s:{s:I}, s:{s:b, s:o}}", "user",
+                                     json_account(&who.account), "csrf_token", csrf, "session",
+                                     "id", (json_int_t)who.session_id, "password", "must_change",
+                                     expired, "expires_in_days",
+                                     days >= 0 ? json_integer(days) : json_null()));
+}
+
+struct password_job {
+    struct auth_principal who;
+    char current[PASSWORD_MAX_BYTES + 1];
+    char next[PASSWORD_MAX_BYTES + 1];
+    const char *ip;
+};
+
+static void password_work(struct http_req *req, void *arg)
+{
+    struct password_job *j = arg;
+    struct db *db = app_thread_db(req->app);
+    json_t *errors = NULL;
+    int r = db ? login_change_password(req->app, db, &j->who.account, j->current, j->next,
+                                       j->who.session_id, j->ip, &errors)
+               : SB_EUNAVAIL;
+    sodium_memzero(j->current, sizeof(j->current));
+    sodium_memzero(j->next, sizeof(j->next));
+    if (r == SB_EINVALID) {
+        http_async_result(req, 422, http_problem_new(422, "the password was not changed", errors));
+        return;
+    }
+    if (r == SB_ETHROTTLED) {
+        http_add_header(req, MHD_HTTP_HEADER_RETRY_AFTER, "60");
+        http_async_result(req, 429, http_problem_new(429, "too many failed attempts", NULL));
+        return;
+    }
+    if (r) {
+        http_async_result(req, sb_err_status(r),
+                          http_problem_new(sb_err_status(r), "the password was not changed", NULL));
+        return;
+    }
+    http_async_result(req, 204, NULL);
+}
+
+int api_auth_password(struct http_req *req)
+{
+    struct password_job *j = arena_calloc(&req->arena, sizeof(*j));
+    if (!j)
+        return http_reply_error(req, SB_ENOMEM);
+    if (auth_require(req, AUTH_ROLE_AGENT, &j->who))
+        return http_replied(req);
+    if (!j->who.user_id)
+        return http_reply_problem(req, 400, "the admin token has no password");
+    json_t *body = http_body_object(req);
+    if (!body)
+        return http_replied(req);
+    json_t *p = http_problem_new(422, "the password was not changed", NULL);
+    const char *cur = field_string(body, "current_password", PASSWORD_MAX_BYTES, p);
+    const char *next = field_string(body, "new_password", PASSWORD_MAX_BYTES, p);
+    if (!cur || !next) {
+        json_decref(body);
+        return http_reply_problem_json(req, p);
+    }
+    json_decref(p);
+    snprintf(j->current, sizeof(j->current), "%s", cur);
+    snprintf(j->next, sizeof(j->next), "%s", next);
+    json_decref(body);
+    j->ip = auth_client_ip(req);
+    return http_defer(req, password_work, j);
+}
+
+int api_auth_sessions_list(struct http_req *req)
+{
+    struct auth_principal who;
+    if (auth_require(req, AUTH_ROLE_AGENT, &who))
+        return http_replied(req);
+    struct db *db = app_thread_db(req->app);
+    struct db_stmt *st;
+    int r = db ? db_prepare(db,
+                            "SELECT id, created_at, last_seen_at, expires_at, ip, user_agent FROM "
+                            "sessions WHERE staff_id = ? AND revoked_at IS NULL AND expires_at > ? "
+                            "ORDER BY created_at DESC LIMIT 100",
+                            &st)
+               : SB_EUNAVAIL;
+    if (r)
+        return http_reply_error(req, r);
+    json_t *items = json_array();
+    r = db_bind_int64(st, 1, who.user_id);
+    if (!r)
+        r = db_bind_int64(st, 2, clock_now_ms(req->app->clock));
+    while (!r && (r = db_step(st)) == DB_ROW) {
+        int64_t id = db_col_int64(st, 0);
+        json_array_append_new(
+            items, json_pack("{s:I, s:o, s:o, s:o, s:s?, s:s?, s:b}", "id", (json_int_t)id,
+                             "created_at", json_time(db_col_int64(st, 1)), "last_seen_at",
+                             json_time(db_col_int64(st, 2)), "expires_at",
+                             json_time(db_col_int64(st, 3)), "ip", db_col_text(st, 4), "user_agent",
+                             db_col_text(st, 5), "current", id == who.session_id));
+        r = 0;
+    }
+    db_finalize(st);
+    if (r != DB_DONE) {
+        json_decref(items);
+        return http_reply_error(req, r);
+    }
+    return http_reply_json(
+        req, 200,
+        json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)json_array_size(items)));
+}
+
+int api_auth_sessions_delete(struct http_req *req)
+{
+    struct auth_principal who;
+    if (auth_require(req, AUTH_ROLE_AGENT, &who))
+        return http_replied(req);
+    int64_t id;
+    if (http_param_id(req, "id", &id))
+        return http_reply_problem(req, 404, "no such session");
+    struct db *db = app_thread_db(req->app);
+    int64_t now = clock_now_ms(req->app->clock);
+    /* Only the caller's own sessions: someone else's id answers 404 like a missing one. */
+    int r = db ? session_revoke(db, id, who.user_id ? who.user_id : -1, "revoked by owner", now)
+               : SB_EUNAVAIL;
+    if (r == SB_ENOTFOUND)
+        return http_reply_problem(req, 404, "no such session");
+    if (r)
+        return http_reply_error(req, r);
+    audit_record(db, now, who.user_id, "session.revoke", "session", id, auth_client_ip(req), NULL);
+    if (id == who.session_id)
+        auth_set_cookie(req, NULL, 0);
+    return http_reply_empty(req, 204);
+}
