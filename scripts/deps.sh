@@ -7,8 +7,10 @@ cd "$(dirname "$0")/.."
 debs=(
   gcc clang-14 libclang-rt-14-dev cmake ninja-build pkg-config clang-format make
   libmicrohttpd-dev libwslay-dev libjansson-dev libsqlite3-dev libpq-dev libsodium-dev
-  libinih-dev libssl-dev libcmocka-dev
+  libinih-dev libssl-dev libcmocka-dev liboath-dev libqrencode-dev libcurl4-openssl-dev
+  libldap2-dev
   postgresql postgresql-client
+  oathtool slapd ldap-utils python3-aiosmtpd
   nodejs npm
 )
 

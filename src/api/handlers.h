@@ -31,6 +31,11 @@ int api_auth_password(struct http_req *req);
 int api_auth_sessions_list(struct http_req *req);
 int api_auth_sessions_delete(struct http_req *req);
 
+/* The caller's API keys (api/apikeys.c). */
+int api_apikeys_create(struct http_req *req);
+int api_apikeys_list(struct http_req *req);
+int api_apikeys_delete(struct http_req *req);
+
 /* Admin actions on an account's security state (api/staff_security.c). */
 int api_staff_unlock(struct http_req *req);
 int api_staff_sessions_delete(struct http_req *req);

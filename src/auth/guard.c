@@ -9,6 +9,7 @@
 
 #include "admin/settings.h"
 #include "app.h"
+#include "auth/apikey.h"
 #include "auth/login.h"
 #include "core/err.h"
 #include "http/respond.h"
@@ -130,7 +131,25 @@ int auth_identify(struct http_req *req, struct auth_principal *who)
 int auth_require(struct http_req *req, enum auth_role min_role, struct auth_principal *who)
 {
     const char *h = http_header(req, MHD_HTTP_HEADER_AUTHORIZATION);
-    if (h) {
+    if (h && !strncasecmp(h, "Bearer ", 7) && apikey_looks_like(h + 7)) {
+        struct db *db = app_thread_db(req->app);
+        int64_t staff_id, key_id;
+        int r = db ? apikey_lookup(db, h + 7, clock_now_ms(req->app->clock), &staff_id, &key_id)
+                   : SB_EUNAVAIL;
+        if (!r) {
+            memset(who, 0, sizeof(*who));
+            r = account_by_id(db, staff_id, &who->account);
+        }
+        if (r == SB_EAUTH || r == SB_ENOTFOUND)
+            return reply_401(req, "invalid or revoked API key");
+        if (r) {
+            http_reply_error(req, r);
+            return r;
+        }
+        who->user_id = staff_id;
+        who->api_key_id = key_id;
+        who->role = auth_role_of(who->account.role);
+    } else if (h) {
         if (strncasecmp(h, "Bearer ", 7) || check_admin_token(req, h + 7, who))
             return reply_401(req, "invalid credentials");
     } else {

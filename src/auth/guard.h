@@ -1,8 +1,9 @@
 /* guard.h — "who is asking and what may they touch", called first by every protected
  * handler.
  *
- * Credentials, in order: `Authorization: Bearer <server.admin_token>` (the operator's interim
- * credential, an admin, until API keys land), then the session cookie. With a cookie every
+ * Credentials, in order: `Authorization: Bearer sbk_…` (an API key, acting as its owner),
+ * `Authorization: Bearer <server.admin_token>` (the operator's credential, an admin), then the
+ * session cookie. With a cookie every
  * unsafe method (anything but GET/HEAD/OPTIONS) must carry `X-CSRF-Token` (the token from
  * the login answer or GET /api/v1/auth/me). An account whose password must be changed (first
  * login, admin reset, expiry) may only use routes flagged ROUTE_PASSWORD_PENDING_OK. */
@@ -21,6 +22,7 @@ struct auth_principal {
     int64_t user_id; /* 0 for the admin token */
     enum auth_role role;
     int64_t session_id;                /* 0 when not a cookie session */
+    int64_t api_key_id;                /* 0 when not an API key */
     struct account account;            /* valid when user_id != 0 */
     char token[SESSION_TOKEN_LEN + 1]; /* the cookie token, when a session */
 };

@@ -85,8 +85,8 @@ static const struct opt opts[] = {
     {"server", "test_hooks", OPT_BOOL, OFF(server_test_hooks), 0, 1, "0",
      "Enables /api/v1/_test/* endpoints (fault injection, broadcast). Never in production."},
     {"server", "admin_token", OPT_STR, OFF(server_admin_token), 0, 0, "",
-     "Interim operator credential (Authorization: Bearer) with admin rights, until accounts "
-     "and sessions land; empty disables it. At least 32 characters."},
+     "Operator's break-glass credential (Authorization: Bearer) with admin rights; empty "
+     "disables it (recommended once accounts and API keys exist). At least 32 characters."},
     {"auth", "argon2_opslimit", OPT_INT, OFF(auth_argon2_opslimit), 1, 10, "2",
      "argon2id iterations for password hashes (OWASP minimum 2 with 19 MiB)."},
     {"auth", "argon2_memlimit_kib", OPT_INT, OFF(auth_argon2_memlimit_kib), 8, 1048576, "19456",
