@@ -9,8 +9,8 @@ debs=(
   libmicrohttpd-dev libwslay-dev libjansson-dev libsqlite3-dev libpq-dev libsodium-dev
   libinih-dev libssl-dev libcmocka-dev liboath-dev libqrencode-dev libcurl4-openssl-dev
   libldap2-dev
-  postgresql postgresql-client
-  oathtool slapd ldap-utils python3-aiosmtpd
+  postgresql postgresql-client sqlite3
+  oathtool slapd ldap-utils python3-aiosmtpd openssl
   nodejs npm
 )
 

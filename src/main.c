@@ -15,6 +15,7 @@
 #include "auth/login.h"
 #include "auth/password.h"
 #include "auth/session.h"
+#include "core/seal.h"
 #include "staff/accounts.h"
 #include "app.h"
 #include "core/err.h"
@@ -337,6 +338,17 @@ static int cmd_serve(struct sb_app *app)
         log_error("cannot load the settings");
         goto out_hub;
     }
+    char key_path[600];
+    if (app->cfg.server_key_file[0])
+        snprintf(key_path, sizeof(key_path), "%s", app->cfg.server_key_file);
+    else
+        snprintf(key_path, sizeof(key_path), "%s/secret.key", app->cfg.server_data_dir);
+    make_parent_dirs(key_path);
+    if (seal_init(key_path)) {
+        log_error("cannot load or create the key file %s (it must be 32 bytes, mode 0600)",
+                  key_path);
+        goto out_hub;
+    }
     if (login_init(app) || ensure_first_admin(app, db)) {
         log_error("cannot set up authentication");
         goto out_hub;
@@ -394,6 +406,7 @@ out_hub:
 out_jobs:
     jobs_shutdown(&app->jobs);
     login_cleanup();
+    seal_cleanup();
     settings_cleanup();
     app_thread_db_release();
     log_info("stopped");

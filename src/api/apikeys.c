@@ -79,13 +79,12 @@ int api_apikeys_list(struct http_req *req)
     r = db_bind_int64(st, 1, who.user_id);
     json_t *items = json_array();
     while (!r && (r = db_step(st)) == DB_ROW) {
-        json_array_append_new(
-            items, json_pack("{s:I, s:s, s:s, s:o, s:o, s:o}", "id",
-                             (json_int_t)db_col_int64(st, 0), "name", db_col_text(st, 1),
-                             "prefix", db_col_text(st, 2), "created_at",
-                             json_time(db_col_int64(st, 3)), "last_used_at",
-                             json_time(db_col_int64(st, 4)), "expires_at",
-                             json_time(db_col_int64(st, 5))));
+        json_array_append_new(items, json_pack("{s:I, s:s, s:s, s:o, s:o, s:o}", "id",
+                                               (json_int_t)db_col_int64(st, 0), "name",
+                                               db_col_text(st, 1), "prefix", db_col_text(st, 2),
+                                               "created_at", json_time(db_col_int64(st, 3)),
+                                               "last_used_at", json_time(db_col_int64(st, 4)),
+                                               "expires_at", json_time(db_col_int64(st, 5))));
         r = 0;
     }
     db_finalize(st);
@@ -93,9 +92,9 @@ int api_apikeys_list(struct http_req *req)
         json_decref(items);
         return http_reply_error(req, r);
     }
-    return http_reply_json(req, 200,
-                           json_pack("{s:o, s:I}", "items", items, "total",
-                                     (json_int_t)json_array_size(items)));
+    return http_reply_json(
+        req, 200,
+        json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)json_array_size(items)));
 }
 
 int api_apikeys_delete(struct http_req *req)
@@ -115,7 +114,6 @@ int api_apikeys_delete(struct http_req *req)
         return http_reply_problem(req, 404, "no such API key");
     if (r)
         return http_reply_error(req, r);
-    audit_record(db, now, who.user_id, "apikey.revoke", "api_key", id, auth_client_ip(req),
-                 NULL);
+    audit_record(db, now, who.user_id, "apikey.revoke", "api_key", id, auth_client_ip(req), NULL);
     return http_reply_empty(req, 204);
 }

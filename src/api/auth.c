@@ -11,6 +11,7 @@
 #include "auth/audit.h"
 #include "auth/guard.h"
 #include "auth/login.h"
+#include "auth/mfa.h"
 #include "core/err.h"
 #include "http/respond.h"
 
@@ -27,6 +28,24 @@ static const char *field_string(json_t *body, const char *name, size_t max, json
         return NULL;
     }
     return s;
+}
+
+/* The answer to a completed login (password, or password + second factor): the cookie and
+ * the session, user, password and MFA state. Called on a job worker. */
+static void login_reply_ok(struct http_req *req, struct login_result *res)
+{
+    int64_t max_age = (res->expires_at - clock_now_ms(req->app->clock)) / 1000;
+    auth_set_cookie(req, res->token, max_age);
+    json_t *body = json_pack(
+        "{s:o, s:s, s:{s:I, s:o}, s:{s:b, s:b, s:o}, s:{s:b, s:b}}", "user",
+        json_account(&res->account), "csrf_token", res->csrf, "session", "id",
+        (json_int_t)res->session_id, "expires_at", json_time(res->expires_at), "password",
+        "must_change", res->password_expired, "expired",
+        res->password_expired && !res->account.must_change_password, "expires_in_days",
+        res->password_days_left >= 0 ? json_integer(res->password_days_left) : json_null(), "mfa",
+        "enabled", res->account.mfa_enabled, "enrollment_required", res->mfa_enrollment_required);
+    sodium_memzero(res, sizeof(*res));
+    http_async_result(req, 200, body);
 }
 
 struct login_job {
@@ -78,19 +97,30 @@ static void login_work(struct http_req *req, void *arg)
                           http_problem_new(429, "too many failed logins: try again later", NULL));
         return;
     }
+    case LOGIN_DIRECTORY_DOWN:
+        http_async_result(req, 503,
+                          http_problem_new(503,
+                                           "the directory (Active Directory / LDAP) cannot be "
+                                           "reached: try again later",
+                                           NULL));
+        return;
+    case LOGIN_SSO_UNCONFIGURED:
+        http_async_result(req, 503,
+                          http_problem_new(503,
+                                           "this account logs in with Active Directory, which "
+                                           "is not configured: contact the administrator",
+                                           NULL));
+        return;
+    case LOGIN_MFA_REQUIRED:
+        http_async_result(req, 200,
+                          json_pack("{s:b, s:s, s:[s,s]}", "mfa_required", 1, "mfa_token",
+                                    res.mfa_token, "methods", "totp", "recovery_code"));
+        sodium_memzero(&res, sizeof(res));
+        return;
     case LOGIN_OK:
         break;
     }
-    int64_t max_age = (res.expires_at - clock_now_ms(req->app->clock)) / 1000;
-    auth_set_cookie(req, res.token, max_age);
-    json_t *body = json_pack(
-        "{s:o, s:s, s:{s:I, s:o}, s:{s:b, s:b, s:o}}", "user", json_account(&res.account),
-        "csrf_token", res.csrf, "session", "id", (json_int_t)res.session_id, "expires_at",
-        json_time(res.expires_at), "password", "must_change", res.password_expired, "expired",
-        res.password_expired && !res.account.must_change_password, "expires_in_days",
-        res.password_days_left >= 0 ? json_integer(res.password_days_left) : json_null());
-    sodium_memzero(&res, sizeof(res));
-    http_async_result(req, 200, body);
+    login_reply_ok(req, &res);
 }
 
 int api_auth_login(struct http_req *req)
@@ -281,4 +311,87 @@ int api_auth_sessions_delete(struct http_req *req)
     if (id == who.session_id)
         auth_set_cookie(req, NULL, 0);
     return http_reply_empty(req, 204);
+}
+
+int api_auth_options(struct http_req *req)
+{
+    /* Public: what the login page may offer. */
+    return http_reply_json(req, 200,
+                           json_pack("{s:b, s:b}", "active_directory",
+                                     req->app->cfg.ldap_url[0] != 0, "password_reset",
+                                     req->app->cfg.smtp_host[0] != 0));
+}
+
+struct mfa_login_job {
+    char token[64];
+    char code[32];
+    const char *ip;
+    const char *user_agent;
+};
+
+static void login_mfa_work(struct http_req *req, void *arg)
+{
+    struct mfa_login_job *j = arg;
+    struct db *db = app_thread_db(req->app);
+    struct login_result res;
+    memset(&res, 0, sizeof(res));
+    int64_t staff_id = 0;
+    bool recovery = false;
+    int64_t now = clock_now_ms(req->app->clock);
+    int r =
+        db ? mfa_challenge_check(db, j->token, j->code, now, &staff_id, &recovery) : SB_EUNAVAIL;
+    sodium_memzero(j->code, sizeof(j->code));
+    if (r == SB_ENOTFOUND) {
+        json_t *p = http_problem_new(401, "this login step has expired: log in again", NULL);
+        json_object_set_new(p, "code", json_string("mfa_expired"));
+        http_async_result(req, 401, p);
+        return;
+    }
+    if (r == SB_EAUTH) {
+        audit_record(db, now, 0, "login.mfa_failure", "staff", staff_id, j->ip, NULL);
+        http_async_result(req, 401, http_problem_new(401, "invalid code", NULL));
+        return;
+    }
+    if (!r)
+        r = account_by_id(db, staff_id, &res.account);
+    if (!r && (res.account.disabled || res.account.locked_at))
+        r = SB_EAUTH;
+    if (!r)
+        r = login_finish(req->app, db, &res.account, j->ip, j->user_agent,
+                         recovery ? "recovery code" : "totp", &res);
+    if (r) {
+        int st = r == SB_EAUTH ? 401 : sb_err_status(r);
+        http_async_result(req, st, http_problem_new(st, "login failed", NULL));
+        return;
+    }
+    if (recovery)
+        audit_record(db, now, staff_id, "mfa.recovery_code_used", "staff", staff_id, j->ip, NULL);
+    login_reply_ok(req, &res);
+}
+
+int api_auth_login_mfa(struct http_req *req)
+{
+    json_t *body = http_body_object(req);
+    if (!body)
+        return http_replied(req);
+    json_t *p = http_problem_new(422, "invalid second step", NULL);
+    const char *token = field_string(body, "mfa_token", 43, p);
+    const char *code = field_string(body, "code", 20, p);
+    if (!token || !code) {
+        json_decref(body);
+        return http_reply_problem_json(req, p);
+    }
+    json_decref(p);
+    struct mfa_login_job *j = arena_calloc(&req->arena, sizeof(*j));
+    if (!j) {
+        json_decref(body);
+        return http_reply_error(req, SB_ENOMEM);
+    }
+    snprintf(j->token, sizeof(j->token), "%s", token);
+    snprintf(j->code, sizeof(j->code), "%s", code);
+    json_decref(body);
+    j->ip = auth_client_ip(req);
+    const char *ua = http_header(req, MHD_HTTP_HEADER_USER_AGENT);
+    j->user_agent = ua ? arena_strdup(&req->arena, ua) : NULL;
+    return http_defer(req, login_mfa_work, j);
 }

@@ -25,11 +25,23 @@ int api_settings_patch(struct http_req *req);
 
 /* The auth resource (api/auth.c): login and password change run on job workers. */
 int api_auth_login(struct http_req *req);
+int api_auth_options(struct http_req *req);
+int api_auth_login_mfa(struct http_req *req);
+
+/* MFA enrolment and removal (api/mfa.c). */
+int api_mfa_enroll(struct http_req *req);
+int api_mfa_activate(struct http_req *req);
+int api_mfa_disable_own(struct http_req *req);
+int api_staff_mfa_delete(struct http_req *req);
 int api_auth_logout(struct http_req *req);
 int api_auth_me(struct http_req *req);
 int api_auth_password(struct http_req *req);
 int api_auth_sessions_list(struct http_req *req);
 int api_auth_sessions_delete(struct http_req *req);
+
+/* Forgot password (api/password_reset.c): public, answer-before-lookup. */
+int api_password_reset_request(struct http_req *req);
+int api_password_reset_complete(struct http_req *req);
 
 /* The caller's API keys (api/apikeys.c). */
 int api_apikeys_create(struct http_req *req);

@@ -10,7 +10,7 @@
 
 struct db;
 
-#define APIKEY_LEN 47 /* "sbk_" + 43 */
+#define APIKEY_LEN      47 /* "sbk_" + 43 */
 #define APIKEY_NAME_MAX 100
 
 /* True when `s` has the shape of a key (so a bearer value can be routed to this module). */

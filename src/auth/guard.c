@@ -11,6 +11,7 @@
 #include "app.h"
 #include "auth/apikey.h"
 #include "auth/login.h"
+#include "auth/mfa.h"
 #include "core/err.h"
 #include "http/respond.h"
 #include "http/router.h"
@@ -172,6 +173,10 @@ int auth_require(struct http_req *req, enum auth_role min_role, struct auth_prin
         if (login_password_expired(&who->account, clock_now_ms(req->app->clock), &days) &&
             !(req->route && (req->route->flags & ROUTE_PASSWORD_PENDING_OK)))
             return reply_403(req, "the password must be changed first", "password_change_required");
+        if (mfa_enforced_for(&who->account) && !who->account.mfa_enabled &&
+            !(req->route && (req->route->flags & ROUTE_MFA_SETUP_OK)))
+            return reply_403(req, "multi-factor authentication must be set up first",
+                             "mfa_enrollment_required");
     }
     if (who->role < min_role)
         return reply_403(req, "your role may not do this", "role");

@@ -7,6 +7,8 @@
 #include "admin/settings.h"
 #include "app.h"
 #include "auth/audit.h"
+#include "auth/ldap_auth.h"
+#include "auth/mfa.h"
 #include "auth/password.h"
 #include "auth/throttle.h"
 #include "core/err.h"
@@ -14,6 +16,8 @@
 #include "ws/hub.h"
 
 #define DAY_MS 86400000LL
+
+static void add_error(json_t **errors, const char *field, const char *message);
 
 static struct throttle *by_address;
 static struct throttle *by_account;
@@ -53,6 +57,9 @@ void login_cleanup(void)
 bool login_password_expired(const struct account *a, int64_t now_ms, int *days_left)
 {
     *days_left = -1;
+    /* The directory owns the password of an SSO account: no local expiry or forced change. */
+    if (login_uses_directory(a))
+        return false;
     if (a->must_change_password)
         return true;
     int64_t days = settings_get_int("security.password_expiry_days");
@@ -65,6 +72,47 @@ bool login_password_expired(const struct account *a, int64_t now_ms, int *days_l
     if (left <= settings_get_int("security.password_expiry_warning_days"))
         *days_left = (int)left;
     return false;
+}
+
+bool login_uses_directory(const struct account *a)
+{
+    if (a->sso_enabled)
+        return true;
+    if (!strcmp(a->role, "agent"))
+        return settings_get_bool("security.enforce_sso_agents");
+    if (!strcmp(a->role, "user"))
+        return settings_get_bool("security.enforce_sso_users");
+    return false;
+}
+
+static void ldap_config_of(const struct sb_config *c, struct ldap_auth_config *l)
+{
+    memset(l, 0, sizeof(*l));
+    snprintf(l->url, sizeof(l->url), "%s", c->ldap_url);
+    l->starttls = c->ldap_starttls;
+    l->verify_cert = c->ldap_verify_cert;
+    snprintf(l->bind_template, sizeof(l->bind_template), "%s", c->ldap_bind_template);
+    snprintf(l->base_dn, sizeof(l->base_dn), "%s", c->ldap_base_dn);
+    snprintf(l->user_filter, sizeof(l->user_filter), "%s", c->ldap_user_filter);
+    snprintf(l->service_dn, sizeof(l->service_dn), "%s", c->ldap_service_dn);
+    snprintf(l->service_password, sizeof(l->service_password), "%s", c->ldap_service_password);
+    l->timeout_ms = c->ldap_timeout_ms;
+}
+
+/* Checks the password where the account's credentials live: 0 match, SB_EAUTH mismatch,
+ * SB_EUNAVAIL directory down, SB_EINVAL directory required but not configured. */
+static int check_password(struct sb_app *app, const struct account *a, const char *password)
+{
+    if (!login_uses_directory(a))
+        return a->password_hash[0] && password_verify(a->password_hash, password) == 0 ? 0
+                                                                                       : SB_EAUTH;
+    if (!app->cfg.ldap_url[0])
+        return SB_EINVAL;
+    struct ldap_auth_config l;
+    ldap_config_of(&app->cfg, &l);
+    int r = ldap_auth_check(&l, a->username, password, NULL, 0);
+    sodium_memzero(&l, sizeof(l));
+    return r == SB_EUNAVAIL ? SB_EUNAVAIL : r == 0 ? 0 : r == SB_EINVAL ? SB_EINVAL : SB_EAUTH;
 }
 
 static void key_for(char *out, size_t n, const char *kind, const char *v)
@@ -135,7 +183,15 @@ int login_attempt(struct sb_app *app, struct db *db, const char *username, const
         return 0;
     }
 
-    if (!a->password_hash[0] || password_verify(a->password_hash, password) != 0) {
+    int pr = check_password(app, a, password);
+    if (pr == SB_EUNAVAIL || pr == SB_EINVAL) {
+        /* The directory's fault, not the user's: nothing is counted. */
+        log_warn("directory login for account %lld impossible (%s)", (long long)a->id,
+                 pr == SB_EINVAL ? "LDAP not configured" : "LDAP unreachable");
+        res->outcome = pr == SB_EINVAL ? LOGIN_SSO_UNCONFIGURED : LOGIN_DIRECTORY_DOWN;
+        return 0;
+    }
+    if (pr) {
         bool locked = false;
         r = account_record_failure(db, a->id, (int)settings_get_int("security.max_login_attempts"),
                                    now, &locked);
@@ -164,11 +220,27 @@ int login_attempt(struct sb_app *app, struct db *db, const char *username, const
     throttle_clear(by_address, ipkey);
     if (a->failed_attempts && (r = account_clear_failures(db, a->id)))
         return r;
-    if (password_needs_rehash(a->password_hash)) {
+    if (!login_uses_directory(a) && password_needs_rehash(a->password_hash)) {
         char h[PASSWORD_HASH_MAX];
         if (!password_hash(password, h) && !account_update_hash(db, a->id, h))
             memcpy(a->password_hash, h, sizeof(h));
     }
+    if (mfa_needed_at_login(a)) {
+        r = mfa_challenge_create(db, a->id, now, res->mfa_token);
+        if (r)
+            return r;
+        audit_record(db, now, a->id, "login.mfa_challenge", "staff", a->id, ip, NULL);
+        res->outcome = LOGIN_MFA_REQUIRED;
+        return 0;
+    }
+    return login_finish(app, db, a, ip, user_agent, "password", res);
+}
+
+int login_finish(struct sb_app *app, struct db *db, struct account *a, const char *ip,
+                 const char *user_agent, const char *how, struct login_result *res)
+{
+    int64_t now = clock_now_ms(app->clock);
+    int r;
     /* The seed's rule: an agent may be logged in once; the newest login wins and the earlier
      * browser is told over its WebSocket. */
     if (!strcmp(a->role, "agent")) {
@@ -187,10 +259,13 @@ int login_attempt(struct sb_app *app, struct db *db, const char *username, const
                        &res->session_id);
     if (r)
         return r;
+    if (&res->account != a)
+        res->account = *a;
     res->expires_at = now + absolute;
     res->password_expired = login_password_expired(a, now, &res->password_days_left);
+    res->mfa_enrollment_required = mfa_enforced_for(a) && !a->mfa_enabled;
     audit_record(db, now, a->id, "login.success", "staff", a->id, ip,
-                 json_pack("{s:I}", "session_id", (json_int_t)res->session_id));
+                 json_pack("{s:I, s:s}", "session_id", (json_int_t)res->session_id, "factor", how));
     res->outcome = LOGIN_OK;
     return 0;
 }
@@ -213,6 +288,10 @@ int login_change_password(struct sb_app *app, struct db *db, const struct accoun
     int64_t wait = 0;
     if (throttle_check(by_account, userkey, now, &wait))
         return SB_ETHROTTLED;
+    if (login_uses_directory(a)) {
+        add_error(errors, "new_password", "is managed by Active Directory: change it there");
+        return SB_EINVALID;
+    }
     if (password_verify(a->password_hash, current) != 0) {
         throttle_fail(by_account, userkey, now);
         add_error(errors, "current_password", "is not your current password");

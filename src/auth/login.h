@@ -19,10 +19,13 @@ struct db;
 
 enum login_outcome {
     LOGIN_OK = 0,
-    LOGIN_BAD_CREDENTIALS, /* 401: unknown user or wrong password (same answer) */
-    LOGIN_LOCKED,          /* 403: locked; "contact the administrator" */
-    LOGIN_DISABLED,        /* 403: disabled by an administrator */
-    LOGIN_THROTTLED,       /* 429 with retry_after_ms */
+    LOGIN_BAD_CREDENTIALS,  /* 401: unknown user or wrong password (same answer) */
+    LOGIN_LOCKED,           /* 403: locked; "contact the administrator" */
+    LOGIN_DISABLED,         /* 403: disabled by an administrator */
+    LOGIN_THROTTLED,        /* 429 with retry_after_ms */
+    LOGIN_DIRECTORY_DOWN,   /* 503: the LDAP server cannot be reached (not counted) */
+    LOGIN_SSO_UNCONFIGURED, /* 503: the account must use LDAP but none is configured */
+    LOGIN_MFA_REQUIRED,     /* 200 with mfa_token: the second step is due (no session yet) */
 };
 
 struct login_result {
@@ -33,8 +36,10 @@ struct login_result {
     int64_t session_id;
     int64_t expires_at;
     int64_t retry_after_ms;
-    bool password_expired;  /* must change before doing anything else */
-    int password_days_left; /* -1 = no warning; else days until expiry (warning window) */
+    bool password_expired;        /* must change before doing anything else */
+    int password_days_left;       /* -1 = no warning; else days until expiry (warning window) */
+    bool mfa_enrollment_required; /* enforced for the role and not enrolled yet */
+    char mfa_token[44];           /* LOGIN_MFA_REQUIRED */
 };
 
 /* Sets up the throttles and the constant-work dummy hash. Call once after the settings and
@@ -45,6 +50,14 @@ void login_cleanup(void);
 /* Tries a login. Returns 0 with *res->outcome set, or a db error (then nothing was granted). */
 int login_attempt(struct sb_app *app, struct db *db, const char *username, const char *password,
                   const char *ip, const char *user_agent, struct login_result *res);
+
+/* Completes a login for `a` whose factors are all checked: "one agent session" rule, new
+ * session, expiry state, audit. Fills the session part of *res and sets LOGIN_OK. */
+int login_finish(struct sb_app *app, struct db *db, struct account *a, const char *ip,
+                 const char *user_agent, const char *how, struct login_result *res);
+
+/* True when `a` logs in through LDAP: its own flag, or "enforce SSO" for its role. */
+bool login_uses_directory(const struct account *a);
 
 /* True when the account's password is past its expiry under the current settings. When not
  * expired, *days_left gets the days before expiry if inside the warning window, else -1. */

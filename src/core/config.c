@@ -84,9 +84,45 @@ static const struct opt opts[] = {
      "On SIGTERM, how long in-flight requests may take to finish."},
     {"server", "test_hooks", OPT_BOOL, OFF(server_test_hooks), 0, 1, "0",
      "Enables /api/v1/_test/* endpoints (fault injection, broadcast). Never in production."},
+    {"server", "key_file", OPT_STR, OFF(server_key_file), 0, 0, "",
+     "Key that seals secrets at rest (MFA seeds, provider credentials); created 0600 on first "
+     "start. Empty = <server.data_dir>/secret.key. Back it up apart from the database."},
     {"server", "admin_token", OPT_STR, OFF(server_admin_token), 0, 0, "",
      "Operator's break-glass credential (Authorization: Bearer) with admin rights; empty "
      "disables it (recommended once accounts and API keys exist). At least 32 characters."},
+    {"smtp", "host", OPT_STR, OFF(smtp_host), 0, 0, "",
+     "SMTP server for password-reset mail; empty disables e-mail functions."},
+    {"smtp", "port", OPT_INT, OFF(smtp_port), 1, 65535, "587", "SMTP port."},
+    {"smtp", "tls", OPT_STR, OFF(smtp_tls), 0, 0, "auto",
+     "auto (STARTTLS when offered), starttls (required), smtps (implicit TLS) or none."},
+    {"smtp", "verify_peer", OPT_BOOL, OFF(smtp_verify_peer), 0, 1, "1",
+     "Verify the SMTP server's certificate."},
+    {"smtp", "username", OPT_STR, OFF(smtp_username), 0, 0, "", "SMTP AUTH user (optional)."},
+    {"smtp", "password", OPT_STR, OFF(smtp_password), 0, 0, "",
+     "SMTP AUTH password (never printed or logged)."},
+    {"smtp", "from", OPT_STR, OFF(smtp_from), 0, 0, "switchboard@localhost",
+     "Sender address of the mail Switchboard sends."},
+    {"smtp", "timeout_ms", OPT_INT, OFF(smtp_timeout_ms), 1000, 300000, "20000",
+     "Time limit for sending one message."},
+    {"ldap", "url", OPT_STR, OFF(ldap_url), 0, 0, "",
+     "LDAP / Active Directory server (ldap://host:389 or ldaps://host:636); empty disables "
+     "\"Log in with Active Directory\"."},
+    {"ldap", "starttls", OPT_BOOL, OFF(ldap_starttls), 0, 1, "0", "Require STARTTLS on ldap://."},
+    {"ldap", "verify_cert", OPT_BOOL, OFF(ldap_verify_cert), 0, 1, "1",
+     "Verify the directory's certificate."},
+    {"ldap", "bind_template", OPT_STR, OFF(ldap_bind_template), 0, 0, "",
+     "DN or UPN with one %s for the username, e.g. uid=%s,ou=people,dc=example,dc=com or "
+     "%s@example.com; when empty the user is found by search."},
+    {"ldap", "base_dn", OPT_STR, OFF(ldap_base_dn), 0, 0, "",
+     "Search base, e.g. dc=example,dc=com."},
+    {"ldap", "user_filter", OPT_STR, OFF(ldap_user_filter), 0, 0, "(uid=%s)",
+     "Search filter with one %s, e.g. (sAMAccountName=%s) for Active Directory."},
+    {"ldap", "service_dn", OPT_STR, OFF(ldap_service_dn), 0, 0, "",
+     "Account used for the search (optional; anonymous when empty)."},
+    {"ldap", "service_password", OPT_STR, OFF(ldap_service_password), 0, 0, "",
+     "Password of the search account (never printed or logged)."},
+    {"ldap", "timeout_ms", OPT_INT, OFF(ldap_timeout_ms), 100, 60000, "5000",
+     "Time limit for each directory operation."},
     {"auth", "argon2_opslimit", OPT_INT, OFF(auth_argon2_opslimit), 1, 10, "2",
      "argon2id iterations for password hashes (OWASP minimum 2 with 19 MiB)."},
     {"auth", "argon2_memlimit_kib", OPT_INT, OFF(auth_argon2_memlimit_kib), 8, 1048576, "19456",
@@ -200,6 +236,12 @@ static int config_validate(struct sb_config *c, struct config_error *err)
         snprintf(err->message, sizeof(err->message), "required when db.backend is postgres");
         return SB_EINVALID;
     }
+    if (strcmp(c->smtp_tls, "auto") && strcmp(c->smtp_tls, "starttls") &&
+        strcmp(c->smtp_tls, "smtps") && strcmp(c->smtp_tls, "none")) {
+        snprintf(err->option, sizeof(err->option), "smtp.tls");
+        snprintf(err->message, sizeof(err->message), "must be auto, starttls, smtps or none");
+        return SB_EINVALID;
+    }
     if (strcmp(c->log_level, "debug") && strcmp(c->log_level, "info") &&
         strcmp(c->log_level, "warn") && strcmp(c->log_level, "error")) {
         snprintf(err->option, sizeof(err->option), "log.level");
@@ -286,7 +328,8 @@ void config_print(const struct sb_config *c, FILE *out)
         char value[1100];
         opt_value(c, &opts[i], value, sizeof(value));
         /* Connection strings may carry a password: never print them. */
-        if ((!strcmp(opts[i].key, "pg_conninfo") || !strcmp(opts[i].key, "admin_token")) &&
+        if ((!strcmp(opts[i].key, "pg_conninfo") || !strcmp(opts[i].key, "admin_token") ||
+             !strcmp(opts[i].key, "password") || !strcmp(opts[i].key, "service_password")) &&
             value[0])
             snprintf(value, sizeof(value), "(set, not shown)");
         fprintf(out, "; %s\n%s = %s\n", opts[i].help, opts[i].key, value);

@@ -48,6 +48,26 @@ struct sb_config {
     int server_shutdown_grace_ms;
     bool server_test_hooks;
     char server_admin_token[128];
+    char server_key_file[512];
+    /* [smtp] */
+    char smtp_host[256];
+    int smtp_port;
+    char smtp_tls[16];
+    bool smtp_verify_peer;
+    char smtp_username[256];
+    char smtp_password[256];
+    char smtp_from[256];
+    int smtp_timeout_ms;
+    /* [ldap] */
+    char ldap_url[256];
+    bool ldap_starttls;
+    bool ldap_verify_cert;
+    char ldap_bind_template[256];
+    char ldap_base_dn[256];
+    char ldap_user_filter[256];
+    char ldap_service_dn[256];
+    char ldap_service_password[256];
+    int ldap_timeout_ms;
     /* [auth] */
     int auth_argon2_opslimit;
     int auth_argon2_memlimit_kib;

@@ -16,6 +16,7 @@ enum route_flags {
     ROUTE_TEST_HOOK = 2,           /* only when server.test_hooks is on */
     ROUTE_LOOPBACK = 4,            /* only for direct loopback peers (metrics) */
     ROUTE_PASSWORD_PENDING_OK = 8, /* usable while the caller's password must be changed */
+    ROUTE_MFA_SETUP_OK = 16,       /* usable while the caller must still enrol in MFA */
 };
 
 struct route {

@@ -50,6 +50,11 @@ test('configuration errors name the option and stop start-up', () => {
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /port = 9000/);
   assert.doesNotMatch(r.stdout, /hunter2/, 'secrets are not printed');
+  r = run(['config', '-c', ini], { SWITCHBOARD_SMTP_PASSWORD: 'smtp-hunter3', SWITCHBOARD_LDAP_SERVICE_PASSWORD: 'ldap-hunter4',
+    SWITCHBOARD_SERVER_ADMIN_TOKEN: 'token-hunter5-0123456789abcdef0123456789' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.doesNotMatch(r.stdout, /hunter[345]/, 'no password or token is printed');
+  assert.equal((r.stdout.match(/\(set, not shown\)/g) || []).length, 4);
   r = run(['config', '-c', ini], { SWITCHBOARD_HTTP_PORT: '9100' });
   assert.match(r.stdout, /port = 9100/, 'environment overrides the file');
 });

@@ -1,0 +1,168 @@
+/* MFA: enrol (secret + otpauth URI + QR), activate (recovery codes, shown once), turn off
+ * (own, with the password; refused where enforced), and an admin turning it off for one
+ * account (lost phone). */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/handlers.h"
+#include "api/json_out.h"
+#include "app.h"
+#include "auth/audit.h"
+#include "auth/guard.h"
+#include "auth/login.h"
+#include "auth/mfa.h"
+#include "auth/password.h"
+#include "core/err.h"
+#include "http/respond.h"
+
+static int reply_403_code(struct http_req *req, const char *detail, const char *code)
+{
+    json_t *p = http_problem_new(403, detail, NULL);
+    json_object_set_new(p, "code", json_string(code));
+    return http_reply_problem_json(req, p);
+}
+
+int api_mfa_enroll(struct http_req *req)
+{
+    struct auth_principal who;
+    if (auth_require(req, AUTH_ROLE_AGENT, &who))
+        return http_replied(req);
+    if (!who.user_id)
+        return http_reply_problem(req, 400, "the admin token has no account");
+    if (mfa_disabled_globally())
+        return reply_403_code(req, "multi-factor authentication is disabled for all users",
+                              "mfa_disabled");
+    char base32[TOTP_BASE32_LEN + 1], *uri = NULL, *svg = NULL;
+    struct db *db = app_thread_db(req->app);
+    int r = db ? mfa_enroll_start(db, &who.account, base32, &uri, &svg) : SB_EUNAVAIL;
+    if (r)
+        return http_reply_error(req, r);
+    json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:i, s:i}", "secret", base32, "otpauth_uri", uri,
+                             "qr_svg", svg, "algorithm", "SHA1", "digits", 6, "period", 30);
+    sodium_memzero(base32, sizeof(base32));
+    free(uri);
+    free(svg);
+    return http_reply_json(req, 200, body);
+}
+
+int api_mfa_activate(struct http_req *req)
+{
+    struct auth_principal who;
+    if (auth_require(req, AUTH_ROLE_AGENT, &who))
+        return http_replied(req);
+    if (!who.user_id)
+        return http_reply_problem(req, 400, "the admin token has no account");
+    if (mfa_disabled_globally())
+        return reply_403_code(req, "multi-factor authentication is disabled for all users",
+                              "mfa_disabled");
+    json_t *body = http_body_object(req);
+    if (!body)
+        return http_replied(req);
+    const char *code = json_string_value(json_object_get(body, "code"));
+    char c[8] = "";
+    if (code && strlen(code) < sizeof(c))
+        snprintf(c, sizeof(c), "%s", code);
+    json_decref(body);
+    struct db *db = app_thread_db(req->app);
+    char codes[TOTP_RECOVERY_CODES][TOTP_RECOVERY_LEN + 1];
+    int64_t now = clock_now_ms(req->app->clock);
+    int r = db ? mfa_enroll_activate(db, &who.account, c, now, codes) : SB_EUNAVAIL;
+    if (r == SB_EINVALID) {
+        json_t *p = http_problem_new(422, "MFA was not activated", NULL);
+        http_problem_add_error(p, "code",
+                               "is not the current code of the secret being enrolled (start "
+                               "enrolment first)");
+        return http_reply_problem_json(req, p);
+    }
+    if (r)
+        return http_reply_error(req, r);
+    audit_record(db, now, who.user_id, "mfa.enable", "staff", who.user_id, auth_client_ip(req),
+                 json_pack("{s:s}", "method", "totp"));
+    json_t *list = json_array();
+    for (int i = 0; i < TOTP_RECOVERY_CODES; i++)
+        json_array_append_new(list, json_string(codes[i]));
+    sodium_memzero(codes, sizeof(codes));
+    return http_reply_json(req, 200, json_pack("{s:b, s:o}", "enabled", 1, "recovery_codes", list));
+}
+
+struct disable_job {
+    struct auth_principal who;
+    char password[PASSWORD_MAX_BYTES + 1];
+};
+
+static void disable_work(struct http_req *req, void *arg)
+{
+    struct disable_job *j = arg;
+    bool ok = j->who.account.password_hash[0] &&
+              password_verify(j->who.account.password_hash, j->password) == 0;
+    sodium_memzero(j->password, sizeof(j->password));
+    if (!ok) {
+        json_t *p = http_problem_new(422, "MFA was not turned off", NULL);
+        http_problem_add_error(p, "password", "is not your current password");
+        http_async_result(req, 422, p);
+        return;
+    }
+    struct db *db = app_thread_db(req->app);
+    int r = db ? mfa_disable(db, j->who.user_id) : SB_EUNAVAIL;
+    if (r) {
+        http_async_result(req, sb_err_status(r), http_problem_new(sb_err_status(r), NULL, NULL));
+        return;
+    }
+    audit_record(db, clock_now_ms(req->app->clock), j->who.user_id, "mfa.disable", "staff",
+                 j->who.user_id, NULL, json_pack("{s:s}", "by", "self"));
+    http_async_result(req, 204, NULL);
+}
+
+int api_mfa_disable_own(struct http_req *req)
+{
+    struct disable_job *j = arena_calloc(&req->arena, sizeof(*j));
+    if (!j)
+        return http_reply_error(req, SB_ENOMEM);
+    if (auth_require(req, AUTH_ROLE_AGENT, &j->who))
+        return http_replied(req);
+    if (!j->who.user_id)
+        return http_reply_problem(req, 400, "the admin token has no account");
+    if (mfa_enforced_for(&j->who.account))
+        return reply_403_code(req, "multi-factor authentication is enforced for your role",
+                              "mfa_enforced");
+    json_t *body = http_body_object(req);
+    if (!body)
+        return http_replied(req);
+    json_t *pw = json_object_get(body, "password");
+    const char *s = json_string_value(pw);
+    if (!s || !*s || json_string_length(pw) > PASSWORD_MAX_BYTES ||
+        strlen(s) != json_string_length(pw)) {
+        json_decref(body);
+        json_t *p = http_problem_new(422, "MFA was not turned off", NULL);
+        http_problem_add_error(p, "password", "is required to turn MFA off");
+        return http_reply_problem_json(req, p);
+    }
+    snprintf(j->password, sizeof(j->password), "%s", s);
+    json_decref(body);
+    return http_defer(req, disable_work, j);
+}
+
+int api_staff_mfa_delete(struct http_req *req)
+{
+    struct auth_principal who;
+    if (auth_require(req, AUTH_ROLE_ADMIN, &who))
+        return http_replied(req);
+    int64_t id;
+    struct db *db = app_thread_db(req->app);
+    struct account a;
+    if (http_param_id(req, "id", &id))
+        return http_reply_problem(req, 404, "no such staff member");
+    int r = db ? account_by_id(db, id, &a) : SB_EUNAVAIL;
+    if (r == SB_ENOTFOUND)
+        return http_reply_problem(req, 404, "no such staff member");
+    if (!r)
+        r = mfa_disable(db, id);
+    if (r)
+        return http_reply_error(req, r);
+    audit_record(db, clock_now_ms(req->app->clock), who.user_id, "mfa.disable", "staff", id,
+                 auth_client_ip(req), json_pack("{s:s}", "by", "administrator"));
+    account_by_id(db, id, &a);
+    return http_reply_json(req, 200, json_account(&a));
+}
