@@ -266,7 +266,17 @@ fail:
     return r;
 }
 
+static int settings_apply_checked(struct db *db, const json_t *patch, int64_t now_ms,
+                                  json_t **errors, bool validate_only);
+
 int settings_apply(struct db *db, const json_t *patch, int64_t now_ms, json_t **errors)
+{
+    return settings_apply_checked(db, patch, now_ms, errors, false);
+}
+
+/* Validates everything; writes only when valid and not `validate_only`. */
+static int settings_apply_checked(struct db *db, const json_t *patch, int64_t now_ms,
+                                  json_t **errors, bool validate_only)
 {
     *errors = NULL;
     const char *key;
@@ -286,7 +296,7 @@ int settings_apply(struct db *db, const json_t *patch, int64_t now_ms, json_t **
     }
     if (*errors)
         return SB_EINVALID;
-    if (json_object_size(patch) == 0)
+    if (validate_only || json_object_size(patch) == 0)
         return 0;
     int r = store_all(db, patch, now_ms);
     if (r)
@@ -312,4 +322,62 @@ int settings_apply(struct db *db, const json_t *patch, int64_t now_ms, json_t **
         json_decref(keys);
     }
     return 0;
+}
+
+json_t *settings_section_get(const char *prefix)
+{
+    size_t n = strlen(prefix);
+    json_t *o = json_object();
+    pthread_rwlock_rdlock(&cache_lock);
+    for (size_t i = 0; o && i < nslots; i++)
+        if (!strncmp(slots[i].def->key, prefix, n))
+            json_object_set(o, slots[i].def->key + n, slots[i].value);
+    pthread_rwlock_unlock(&cache_lock);
+    return o;
+}
+
+static void section_error(json_t **errors, const char *field, const char *msg)
+{
+    if (!*errors)
+        *errors = json_array();
+    json_array_append_new(*errors, json_pack("{s:s, s:s}", "field", field, "message", msg));
+}
+
+int settings_section_put(struct db *db, const char *prefix, const json_t *body, int64_t now_ms,
+                         json_t **errors)
+{
+    size_t n = strlen(prefix);
+    *errors = NULL;
+    json_t *patch = json_object();
+    if (!patch)
+        return SB_ENOMEM;
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)body, key, v)
+    {
+        char full[160];
+        snprintf(full, sizeof(full), "%s%s", prefix, key);
+        json_object_set(patch, full, v);
+    }
+    /* PUT replaces the section: every key must be present. */
+    pthread_rwlock_rdlock(&cache_lock);
+    for (size_t i = 0; i < nslots; i++)
+        if (!strncmp(slots[i].def->key, prefix, n) && !json_object_get(patch, slots[i].def->key))
+            section_error(errors, slots[i].def->key + n, "is required");
+    pthread_rwlock_unlock(&cache_lock);
+    json_t *more = NULL;
+    int r = settings_apply_checked(db, patch, now_ms, &more, *errors != NULL);
+    json_decref(patch);
+    if (more) {
+        size_t i;
+        json_t *e;
+        json_array_foreach(more, i, e)
+        {
+            const char *f = json_string_value(json_object_get(e, "field"));
+            section_error(errors, f && !strncmp(f, prefix, n) ? f + n : f,
+                          json_string_value(json_object_get(e, "message")));
+        }
+        json_decref(more);
+    }
+    return *errors ? SB_EINVALID : r;
 }

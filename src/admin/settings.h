@@ -56,6 +56,15 @@ int64_t settings_idle_ms(void);
  * or choices. */
 json_t *settings_describe(void);
 
+/* A section view: every setting whose key starts with `prefix` ("security."), as an object
+ * keyed by the rest of the key. New reference or NULL. */
+json_t *settings_section_get(const char *prefix);
+
+/* Replaces a whole section (PUT): `body` must name every key of the section, and nothing
+ * else; problems are reported with the short field names. Otherwise as settings_apply(). */
+int settings_section_put(struct db *db, const char *prefix, const json_t *body, int64_t now_ms,
+                         json_t **errors);
+
 /* Validates `patch` (an object of key -> new value) in full. On any problem returns
  * SB_EINVALID with *errors a new JSON array of {field, message} and nothing changed.
  * Otherwise writes all values in one transaction (`now_ms` as updated_at), updates the cache,

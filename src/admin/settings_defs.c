@@ -85,6 +85,10 @@ const struct setting_def settings_security[] = {
      "Agents log in with Active Directory (LDAP) only; their local passwords are refused.", NULL},
     {"security.enforce_sso_users", SETTING_BOOL, "false", 0, 0, NULL,
      "Users (supervisors) log in with Active Directory (LDAP) only.", NULL},
+    {"security.mask_sensitive_characters", SETTING_INT, "0", 0, 32, NULL,
+     "For profiles with \"Mask Sensitive Data\": how many trailing characters of a customer's "
+     "phone, e-mail or name stay visible; 0 hides them completely.",
+     NULL},
     {"security.session_idle_minutes", SETTING_INT, "30", 1, 1440, NULL,
      "A session unused for this long ends (ASVS L2: 30 minutes).", NULL},
     {"security.session_absolute_hours", SETTING_INT, "12", 1, 720, NULL,

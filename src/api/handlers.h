@@ -23,6 +23,10 @@ int api_ws_get(struct http_req *req);
 int api_settings_list(struct http_req *req);
 int api_settings_patch(struct http_req *req);
 
+/* GET/PUT /api/v1/settings/security — the security block as one object (admin only). */
+int api_settings_security_get(struct http_req *req);
+int api_settings_security_put(struct http_req *req);
+
 /* The auth resource (api/auth.c): login and password change run on job workers. */
 int api_auth_login(struct http_req *req);
 int api_auth_options(struct http_req *req);
@@ -54,6 +58,7 @@ int api_staff_sessions_delete(struct http_req *req);
 
 /* GET /api/v1/audit (api/audit.c). */
 int api_audit_list(struct http_req *req);
+int api_audit_export(struct http_req *req);
 
 /* Test hooks (server.test_hooks only): fault injection, broadcast, slow request, probe
  * writes. */

@@ -29,7 +29,7 @@ struct ldap_auth_config {
  * configuration without a template or a filter, SB_EUNAVAIL when the server cannot be reached
  * or TLS fails. When `email_out` is non-NULL (size n) it gets the entry's mail attribute if
  * the search way was used. */
-int ldap_auth_check(const struct ldap_auth_config *cfg, const char *username,
-                    const char *password, char *email_out, unsigned n);
+int ldap_auth_check(const struct ldap_auth_config *cfg, const char *username, const char *password,
+                    char *email_out, unsigned n);
 
 #endif

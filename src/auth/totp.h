@@ -8,10 +8,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TOTP_SECRET_BYTES 20 /* 160-bit secret, as RFC 4226 recommends */
-#define TOTP_BASE32_LEN 32   /* base32 of 20 bytes, no padding */
+#define TOTP_SECRET_BYTES   20 /* 160-bit secret, as RFC 4226 recommends */
+#define TOTP_BASE32_LEN     32 /* base32 of 20 bytes, no padding */
 #define TOTP_RECOVERY_CODES 10
-#define TOTP_RECOVERY_LEN 11 /* "xxxxx-xxxxx" */
+#define TOTP_RECOVERY_LEN   11 /* "xxxxx-xxxxx" */
 
 /* Fills `secret` with TOTP_SECRET_BYTES from the CSPRNG. */
 void totp_new_secret(unsigned char secret[TOTP_SECRET_BYTES]);

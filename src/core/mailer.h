@@ -18,8 +18,8 @@ struct mailer_config {
     bool verify_peer; /* verify the server certificate (default true) */
     char username[256];
     char password[256];
-    char from[256];      /* envelope and header From: address */
-    int timeout_ms;      /* whole transaction */
+    char from[256]; /* envelope and header From: address */
+    int timeout_ms; /* whole transaction */
 };
 
 struct mailer_message {
