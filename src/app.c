@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "core/mailer.h"
 
 static pthread_key_t db_key;
 static pthread_once_t db_key_once = PTHREAD_ONCE_INIT;
@@ -51,4 +52,21 @@ void app_thread_db_release(void)
         pthread_setspecific(db_key, NULL);
         db_close(db);
     }
+}
+
+void app_mailer_config(const struct sb_app *app, struct mailer_config *m)
+{
+    const struct sb_config *c = &app->cfg;
+    memset(m, 0, sizeof(*m));
+    snprintf(m->host, sizeof(m->host), "%s", c->smtp_host);
+    m->port = c->smtp_port;
+    m->tls = !strcmp(c->smtp_tls, "starttls") ? MAILER_TLS_STARTTLS
+             : !strcmp(c->smtp_tls, "smtps")  ? MAILER_TLS_SMTPS
+             : !strcmp(c->smtp_tls, "none")   ? MAILER_TLS_NONE
+                                              : MAILER_TLS_AUTO;
+    m->verify_peer = c->smtp_verify_peer;
+    snprintf(m->username, sizeof(m->username), "%s", c->smtp_username);
+    snprintf(m->password, sizeof(m->password), "%s", c->smtp_password);
+    snprintf(m->from, sizeof(m->from), "%s", c->smtp_from);
+    m->timeout_ms = c->smtp_timeout_ms;
 }

@@ -31,6 +31,11 @@ struct sb_app {
     atomic_bool shutting_down;
 };
 
+struct mailer_config;
+
+/* Fills a mailer configuration from the [smtp] options. */
+void app_mailer_config(const struct sb_app *app, struct mailer_config *m);
+
 /* Fills app->dbc from app->cfg. */
 void app_db_config(struct sb_app *app);
 

@@ -114,7 +114,9 @@ static void login_work(struct http_req *req, void *arg)
     case LOGIN_MFA_REQUIRED:
         http_async_result(req, 200,
                           json_pack("{s:b, s:s, s:[s,s]}", "mfa_required", 1, "mfa_token",
-                                    res.mfa_token, "methods", "totp", "recovery_code"));
+                                    res.mfa_token, "methods",
+                                    strcmp(res.account.mfa_method, "email") ? "totp" : "email",
+                                    "recovery_code"));
         sodium_memzero(&res, sizeof(res));
         return;
     case LOGIN_OK:

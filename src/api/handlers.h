@@ -35,6 +35,8 @@ int api_auth_login_mfa(struct http_req *req);
 /* MFA enrolment and removal (api/mfa.c). */
 int api_mfa_enroll(struct http_req *req);
 int api_mfa_activate(struct http_req *req);
+int api_mfa_email_enroll(struct http_req *req);
+int api_mfa_email_activate(struct http_req *req);
 int api_mfa_disable_own(struct http_req *req);
 int api_staff_mfa_delete(struct http_req *req);
 int api_auth_logout(struct http_req *req);

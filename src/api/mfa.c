@@ -166,3 +166,94 @@ int api_staff_mfa_delete(struct http_req *req)
     account_by_id(db, id, &a);
     return http_reply_json(req, 200, json_account(&a));
 }
+
+/* Masks an address for display: "a***@example.com". */
+static void mask_email(const char *email, char *out, size_t n)
+{
+    const char *at = strchr(email, '@');
+    if (!at || at == email) {
+        snprintf(out, n, "***");
+        return;
+    }
+    snprintf(out, n, "%c***%s", email[0], at);
+}
+
+static void email_enroll_work(struct http_req *req, void *arg)
+{
+    struct auth_principal *who = arg;
+    struct db *db = app_thread_db(req->app);
+    char token[44];
+    int r = db ? mfa_email_challenge(req->app, db, &who->account, "enroll",
+                                     clock_now_ms(req->app->clock), token)
+               : SB_EUNAVAIL;
+    sodium_memzero(token, sizeof(token));
+    if (r) {
+        http_async_result(req, 503,
+                          http_problem_new(503, "the code could not be sent by e-mail", NULL));
+        return;
+    }
+    char masked[300];
+    mask_email(who->account.email, masked, sizeof(masked));
+    http_async_result(req, 202, json_pack("{s:s, s:i}", "sent_to", masked, "valid_minutes", 10));
+}
+
+int api_mfa_email_enroll(struct http_req *req)
+{
+    struct auth_principal *who = arena_calloc(&req->arena, sizeof(*who));
+    if (!who)
+        return http_reply_error(req, SB_ENOMEM);
+    if (auth_require(req, AUTH_ROLE_AGENT, who))
+        return http_replied(req);
+    if (!who->user_id)
+        return http_reply_problem(req, 400, "the admin token has no account");
+    if (mfa_disabled_globally())
+        return reply_403_code(req, "multi-factor authentication is disabled for all users",
+                              "mfa_disabled");
+    if (!req->app->cfg.smtp_host[0])
+        return http_reply_problem(req, 503,
+                                  "the e-mail method is unavailable: no SMTP server "
+                                  "is configured");
+    if (!who->account.email[0]) {
+        json_t *p = http_problem_new(422, "no e-mail address", NULL);
+        http_problem_add_error(p, "email", "your account has no e-mail address");
+        return http_reply_problem_json(req, p);
+    }
+    return http_defer(req, email_enroll_work, who);
+}
+
+int api_mfa_email_activate(struct http_req *req)
+{
+    struct auth_principal who;
+    if (auth_require(req, AUTH_ROLE_AGENT, &who))
+        return http_replied(req);
+    if (!who.user_id)
+        return http_reply_problem(req, 400, "the admin token has no account");
+    json_t *body = http_body_object(req);
+    if (!body)
+        return http_replied(req);
+    const char *code = json_string_value(json_object_get(body, "code"));
+    char c[8] = "";
+    if (code && strlen(code) < sizeof(c))
+        snprintf(c, sizeof(c), "%s", code);
+    json_decref(body);
+    struct db *db = app_thread_db(req->app);
+    char codes[TOTP_RECOVERY_CODES][TOTP_RECOVERY_LEN + 1];
+    int64_t now = clock_now_ms(req->app->clock);
+    int r = db ? mfa_email_activate(db, &who.account, c, now, codes) : SB_EUNAVAIL;
+    if (r == SB_EINVALID) {
+        json_t *p = http_problem_new(422, "MFA was not activated", NULL);
+        http_problem_add_error(p, "code", "is not the code that was mailed, or it expired");
+        return http_reply_problem_json(req, p);
+    }
+    if (r)
+        return http_reply_error(req, r);
+    audit_record(db, now, who.user_id, "mfa.enable", "staff", who.user_id, auth_client_ip(req),
+                 json_pack("{s:s}", "method", "email"));
+    json_t *list = json_array();
+    for (int i = 0; i < TOTP_RECOVERY_CODES; i++)
+        json_array_append_new(list, json_string(codes[i]));
+    sodium_memzero(codes, sizeof(codes));
+    return http_reply_json(
+        req, 200,
+        json_pack("{s:b, s:s, s:o}", "enabled", 1, "method", "email", "recovery_codes", list));
+}

@@ -226,7 +226,16 @@ int login_attempt(struct sb_app *app, struct db *db, const char *username, const
             memcpy(a->password_hash, h, sizeof(h));
     }
     if (mfa_needed_at_login(a)) {
-        r = mfa_challenge_create(db, a->id, now, res->mfa_token);
+        if (!strcmp(a->mfa_method, "email")) {
+            r = mfa_email_challenge(app, db, a, "login", now, res->mfa_token);
+            if (r == SB_EUNAVAIL) {
+                /* No way to deliver the code: the recovery codes still work. */
+                r = mfa_challenge_create(db, a->id, now, res->mfa_token);
+                log_warn("MFA code for account %lld could not be mailed", (long long)a->id);
+            }
+        } else {
+            r = mfa_challenge_create(db, a->id, now, res->mfa_token);
+        }
         if (r)
             return r;
         audit_record(db, now, a->id, "login.mfa_challenge", "staff", a->id, ip, NULL);

@@ -8,6 +8,8 @@
 #include "admin/settings.h"
 #include "auth/session.h"
 #include "core/err.h"
+#include "app.h"
+#include "core/mailer.h"
 #include "core/seal.h"
 #include "db/db.h"
 
@@ -133,6 +135,21 @@ static int claim_step(struct db *db, int64_t id, int64_t step, bool *claimed)
     return r;
 }
 
+/* Replaces the account's recovery codes with `codes` (hashed). Inside the caller's
+ * transaction. */
+static int store_recovery_codes(struct db *db, int64_t staff_id,
+                                char codes[TOTP_RECOVERY_CODES][TOTP_RECOVERY_LEN + 1])
+{
+    int r = exec_int(db, "DELETE FROM mfa_recovery_codes WHERE staff_id = ?", staff_id);
+    for (int i = 0; !r && i < TOTP_RECOVERY_CODES; i++) {
+        char h[65];
+        session_hash(codes[i], h);
+        r = exec_text_int(db, "INSERT INTO mfa_recovery_codes(code_hash, staff_id) VALUES(?, ?)", h,
+                          staff_id);
+    }
+    return r;
+}
+
 int mfa_enroll_activate(struct db *db, const struct account *a, const char *code, int64_t now_ms,
                         char codes[TOTP_RECOVERY_CODES][TOTP_RECOVERY_LEN + 1])
 {
@@ -154,7 +171,7 @@ int mfa_enroll_activate(struct db *db, const struct account *a, const char *code
     struct db_stmt *st = NULL;
     r = db_prepare(db,
                    "UPDATE staff SET mfa_secret = mfa_pending_secret, mfa_pending_secret = NULL, "
-                   "mfa_enabled = 1, mfa_last_step = ? WHERE id = ?",
+                   "mfa_enabled = 1, mfa_method = 'totp', mfa_last_step = ? WHERE id = ?",
                    &st);
     if (!r)
         r = db_bind_int64(st, 1, step);
@@ -164,13 +181,7 @@ int mfa_enroll_activate(struct db *db, const struct account *a, const char *code
         r = db_step(st) == DB_DONE ? 0 : SB_EINTERNAL;
     db_finalize(st);
     if (!r)
-        r = exec_int(db, "DELETE FROM mfa_recovery_codes WHERE staff_id = ?", a->id);
-    for (int i = 0; !r && i < TOTP_RECOVERY_CODES; i++) {
-        char h[65];
-        session_hash(codes[i], h);
-        r = exec_text_int(db, "INSERT INTO mfa_recovery_codes(code_hash, staff_id) VALUES(?, ?)", h,
-                          a->id);
-    }
+        r = store_recovery_codes(db, a->id, codes);
     if (!r)
         r = db_commit(db);
     if (r)
@@ -199,7 +210,9 @@ int mfa_disable(struct db *db, int64_t staff_id)
     return r;
 }
 
-int mfa_challenge_create(struct db *db, int64_t staff_id, int64_t now_ms, char token[44])
+/* Inserts a challenge; `code_hash` (SHA-256 hex of a mailed code) may be NULL (TOTP). */
+static int challenge_insert(struct db *db, int64_t staff_id, int64_t now_ms, int64_t ttl_ms,
+                            const char *purpose, const char *code_hash, char token[44])
 {
     unsigned char b[32];
     randombytes_buf(b, sizeof(b));
@@ -208,8 +221,8 @@ int mfa_challenge_create(struct db *db, int64_t staff_id, int64_t now_ms, char t
     session_hash(token, h);
     struct db_stmt *st;
     int r = db_prepare(db,
-                       "INSERT INTO mfa_challenges(token_hash, staff_id, created_at, expires_at) "
-                       "VALUES(?, ?, ?, ?)",
+                       "INSERT INTO mfa_challenges(token_hash, staff_id, created_at, expires_at, "
+                       "purpose, code_hash) VALUES(?, ?, ?, ?, ?, ?)",
                        &st);
     if (!r)
         r = db_bind_text(st, 1, h, -1);
@@ -218,10 +231,48 @@ int mfa_challenge_create(struct db *db, int64_t staff_id, int64_t now_ms, char t
     if (!r)
         r = db_bind_int64(st, 3, now_ms);
     if (!r)
-        r = db_bind_int64(st, 4, now_ms + MFA_CHALLENGE_TTL_MS);
+        r = db_bind_int64(st, 4, now_ms + ttl_ms);
+    if (!r)
+        r = db_bind_text(st, 5, purpose, -1);
+    if (!r)
+        r = code_hash ? db_bind_text(st, 6, code_hash, -1) : db_bind_null(st, 6);
     if (!r)
         r = db_step(st) == DB_DONE ? 0 : SB_EINTERNAL;
     db_finalize(st);
+    return r;
+}
+
+int mfa_challenge_create(struct db *db, int64_t staff_id, int64_t now_ms, char token[44])
+{
+    return challenge_insert(db, staff_id, now_ms, MFA_CHALLENGE_TTL_MS, "login", NULL, token);
+}
+
+int mfa_email_challenge(struct sb_app *app, struct db *db, const struct account *a,
+                        const char *purpose, int64_t now_ms, char token[44])
+{
+    if (!app->cfg.smtp_host[0] || !a->email[0])
+        return SB_EUNAVAIL;
+    char code[7], h[65];
+    snprintf(code, sizeof(code), "%06u", (unsigned)randombytes_uniform(1000000));
+    session_hash(code, h);
+    int r = challenge_insert(db, a->id, now_ms, MFA_EMAIL_TTL_MS, purpose, h, token);
+    if (r)
+        goto out;
+    char body[600];
+    snprintf(body, sizeof(body),
+             "Hello %s,\n\nyour Switchboard verification code is:\n\n    %s\n\n"
+             "It is valid for 10 minutes and works once. If you did not just try to log in or "
+             "set up verification, change your password and tell your administrator.\n",
+             a->full_name, code);
+    struct mailer_config mc;
+    app_mailer_config(app, &mc);
+    struct mailer_message msg = {
+        .to = a->email, .subject = "Your Switchboard verification code", .text = body};
+    r = mailer_send(&mc, &msg);
+    sodium_memzero(&mc, sizeof(mc));
+    sodium_memzero(body, sizeof(body));
+out:
+    sodium_memzero(code, sizeof(code));
     return r;
 }
 
@@ -240,8 +291,9 @@ int mfa_challenge_check(struct db *db, const char *token, const char *code, int6
     struct db_stmt *st;
     int64_t challenge = 0;
     int r = db_prepare(db,
-                       "SELECT id, staff_id FROM mfa_challenges WHERE token_hash = ? AND used_at "
-                       "IS NULL AND expires_at > ? AND attempts < ?",
+                       "SELECT id, staff_id, code_hash FROM mfa_challenges WHERE token_hash = ? "
+                       "AND used_at IS NULL AND expires_at > ? AND attempts < ? AND purpose = "
+                       "'login'",
                        &st);
     if (!r)
         r = db_bind_text(st, 1, h, -1);
@@ -251,9 +303,12 @@ int mfa_challenge_check(struct db *db, const char *token, const char *code, int6
         r = db_bind_int64(st, 3, MFA_CHALLENGE_ATTEMPTS);
     if (!r)
         r = db_step(st);
+    char mailed[65] = "";
     if (r == DB_ROW) {
         challenge = db_col_int64(st, 0);
         *staff_id = db_col_int64(st, 1);
+        const char *ch = db_col_text(st, 2);
+        snprintf(mailed, sizeof(mailed), "%s", ch ? ch : "");
         r = 0;
     }
     db_finalize(st);
@@ -282,6 +337,10 @@ int mfa_challenge_check(struct db *db, const char *token, const char *code, int6
         ok = !r && db_changes(u) > 0;
         db_finalize(u);
         *used_recovery = ok;
+    } else if (mailed[0]) {
+        char h2[65];
+        session_hash(code, h2);
+        ok = strlen(code) == 6 && sodium_memcmp(h2, mailed, 64) == 0;
     } else {
         unsigned char secret[TOTP_SECRET_BYTES];
         int64_t last = -1, step;
@@ -308,4 +367,59 @@ int mfa_challenge_check(struct db *db, const char *token, const char *code, int6
     if (r)
         return r;
     return ok && done ? 0 : SB_EAUTH;
+}
+
+int mfa_email_activate(struct db *db, const struct account *a, const char *code, int64_t now_ms,
+                       char codes[TOTP_RECOVERY_CODES][TOTP_RECOVERY_LEN + 1])
+{
+    struct db_stmt *st;
+    int64_t challenge = 0;
+    char mailed[65] = "";
+    int r = db_prepare(db,
+                       "SELECT id, code_hash FROM mfa_challenges WHERE staff_id = ? AND purpose = "
+                       "'enroll' AND used_at IS NULL AND expires_at > ? AND attempts < ? ORDER BY "
+                       "id DESC LIMIT 1",
+                       &st);
+    if (!r)
+        r = db_bind_int64(st, 1, a->id);
+    if (!r)
+        r = db_bind_int64(st, 2, now_ms);
+    if (!r)
+        r = db_bind_int64(st, 3, MFA_CHALLENGE_ATTEMPTS);
+    if (!r)
+        r = db_step(st);
+    if (r == DB_ROW) {
+        challenge = db_col_int64(st, 0);
+        const char *h = db_col_text(st, 1);
+        snprintf(mailed, sizeof(mailed), "%s", h ? h : "");
+        r = 0;
+    }
+    db_finalize(st);
+    if (r < 0)
+        return r;
+    if (!challenge || strlen(mailed) != 64)
+        return SB_EINVALID;
+    char h2[65];
+    session_hash(code, h2);
+    if (strlen(code) != 6 || sodium_memcmp(h2, mailed, 64)) {
+        exec_int(db, "UPDATE mfa_challenges SET attempts = attempts + 1 WHERE id = ?", challenge);
+        return SB_EINVALID;
+    }
+    totp_recovery_codes(codes);
+    r = db_begin(db);
+    if (r)
+        return r;
+    r = exec_int(db, "UPDATE mfa_challenges SET used_at = 1 WHERE id = ?", challenge);
+    if (!r)
+        r = exec_int(db,
+                     "UPDATE staff SET mfa_enabled = 1, mfa_method = 'email', mfa_secret = NULL, "
+                     "mfa_pending_secret = NULL WHERE id = ?",
+                     a->id);
+    if (!r)
+        r = store_recovery_codes(db, a->id, codes);
+    if (!r)
+        r = db_commit(db);
+    if (r)
+        db_rollback(db);
+    return r;
 }

@@ -18,23 +18,6 @@
 
 #define RESET_MAX_ACCOUNTS 5
 
-static void mailer_config_of(const struct sb_app *app, struct mailer_config *m)
-{
-    const struct sb_config *c = &app->cfg;
-    memset(m, 0, sizeof(*m));
-    snprintf(m->host, sizeof(m->host), "%s", c->smtp_host);
-    m->port = c->smtp_port;
-    m->tls = !strcmp(c->smtp_tls, "starttls") ? MAILER_TLS_STARTTLS
-             : !strcmp(c->smtp_tls, "smtps")  ? MAILER_TLS_SMTPS
-             : !strcmp(c->smtp_tls, "none")   ? MAILER_TLS_NONE
-                                              : MAILER_TLS_AUTO;
-    m->verify_peer = c->smtp_verify_peer;
-    snprintf(m->username, sizeof(m->username), "%s", c->smtp_username);
-    snprintf(m->password, sizeof(m->password), "%s", c->smtp_password);
-    snprintf(m->from, sizeof(m->from), "%s", c->smtp_from);
-    m->timeout_ms = c->smtp_timeout_ms;
-}
-
 bool reset_available(const struct sb_app *app)
 {
     return app->cfg.smtp_host[0] != 0;
@@ -112,7 +95,7 @@ static int send_link(struct sb_app *app, const struct account *a, const char *to
              "password stays as it is.\n",
              a->full_name, a->username, url);
     struct mailer_config mc;
-    mailer_config_of(app, &mc);
+    app_mailer_config(app, &mc);
     struct mailer_message msg = {
         .to = a->email, .subject = "Switchboard password reset", .text = body};
     int r = mailer_send(&mc, &msg);

@@ -32,6 +32,7 @@ struct account {
     int failed_attempts;
     bool mfa_enabled;
     bool sso_enabled;
+    char mfa_method[8]; /* totp | email */
 };
 
 /* True when `s` is a valid username: 1 to 64 of letters, digits, '.' and '_' (seed rule). */

@@ -4,7 +4,7 @@
 // SMTP the function says it is unavailable.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { startServer, adminClient, accountClient, login, STRONG } = require('./lib/server');
+const { startServer, adminClient, accountClient, login, setEmail, STRONG } = require('./lib/server');
 const { startSmtp } = require('./lib/smtp');
 
 let srv, smtp, admin;
@@ -25,10 +25,7 @@ const tokenOf = (eml) => /reset-password\?token=([A-Za-z0-9_-]{43})/.exec(decode
 
 async function agentWithEmail(username, email) {
   const c = await accountClient(srv, username, 'agent');
-  // The staff issue adds e-mail editing; until then set it directly in the database.
-  const { psql, backend } = require('./lib/server');
-  if (backend === 'postgres') psql(`UPDATE staff SET email = '${email}' WHERE username = '${username}'`, srv.pgDatabase);
-  else require('node:child_process').execFileSync('sqlite3', [srv.sqlitePath, `UPDATE staff SET email = '${email}' WHERE username = '${username}'`]);
+  setEmail(srv, username, email);
   return c;
 }
 

@@ -183,4 +183,12 @@ async function accountClient(srv, username, role) {
   return c;
 }
 
-module.exports = { startServer, psql, backend, repoRoot, binary, cli, login, adminClient, createAccount, accountClient, STRONG };
+// Sets an account's e-mail address directly in the database (the staff API that edits it
+// arrives with the staff issue).
+function setEmail(srv, username, email) {
+  const sql = `UPDATE staff SET email = '${email}' WHERE username = '${username}'`;
+  if (backend === 'postgres') psql(sql, srv.pgDatabase);
+  else execFileSync('sqlite3', [srv.sqlitePath, sql]);
+}
+
+module.exports = { setEmail, startServer, psql, backend, repoRoot, binary, cli, login, adminClient, createAccount, accountClient, STRONG };
