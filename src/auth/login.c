@@ -110,7 +110,8 @@ static int check_password(struct sb_app *app, const struct account *a, const cha
         return SB_EINVAL;
     struct ldap_auth_config l;
     ldap_config_of(&app->cfg, &l);
-    int r = ldap_auth_check(&l, a->username, password, NULL, 0);
+    const char *name = strcmp(app->cfg.ldap_map_by, "email") ? a->username : a->email;
+    int r = name[0] ? ldap_auth_check(&l, name, password, NULL, 0) : SB_EAUTH;
     sodium_memzero(&l, sizeof(l));
     return r == SB_EUNAVAIL ? SB_EUNAVAIL : r == 0 ? 0 : r == SB_EINVAL ? SB_EINVAL : SB_EAUTH;
 }

@@ -121,6 +121,9 @@ static const struct opt opts[] = {
      "Account used for the search (optional; anonymous when empty)."},
     {"ldap", "service_password", OPT_STR, OFF(ldap_service_password), 0, 0, "",
      "Password of the search account (never printed or logged)."},
+    {"ldap", "map_by", OPT_STR, OFF(ldap_map_by), 0, 0, "username",
+     "Which of the account's fields fills %s in the template or filter: username or email "
+     "(e.g. with (mail=%s) when directory names differ from Switchboard usernames)."},
     {"ldap", "timeout_ms", OPT_INT, OFF(ldap_timeout_ms), 100, 60000, "5000",
      "Time limit for each directory operation."},
     {"auth", "argon2_opslimit", OPT_INT, OFF(auth_argon2_opslimit), 1, 10, "2",
@@ -240,6 +243,11 @@ static int config_validate(struct sb_config *c, struct config_error *err)
         strcmp(c->smtp_tls, "smtps") && strcmp(c->smtp_tls, "none")) {
         snprintf(err->option, sizeof(err->option), "smtp.tls");
         snprintf(err->message, sizeof(err->message), "must be auto, starttls, smtps or none");
+        return SB_EINVALID;
+    }
+    if (strcmp(c->ldap_map_by, "username") && strcmp(c->ldap_map_by, "email")) {
+        snprintf(err->option, sizeof(err->option), "ldap.map_by");
+        snprintf(err->message, sizeof(err->message), "must be username or email");
         return SB_EINVALID;
     }
     if (strcmp(c->log_level, "debug") && strcmp(c->log_level, "info") &&

@@ -68,6 +68,7 @@ struct sb_config {
     char ldap_service_dn[256];
     char ldap_service_password[256];
     int ldap_timeout_ms;
+    char ldap_map_by[16];
     /* [auth] */
     int auth_argon2_opslimit;
     int auth_argon2_memlimit_kib;

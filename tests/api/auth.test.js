@@ -8,6 +8,7 @@ const { startServer, cli, login, adminClient, createAccount, accountClient, STRO
 
 const DAY = 86400000;
 let srv, admin;
+let adminPassword = STRONG;
 before(async () => {
   srv = await startServer({ env: { SWITCHBOARD_AUTH_THROTTLE_ACCOUNT_FAILURES: '100', SWITCHBOARD_AUTH_THROTTLE_ADDRESS_FAILURES: '100' } });
 });
@@ -182,6 +183,25 @@ test('password history: the last N are refused when enforced; 13 is not a valid 
   await setSettings({ 'security.enforce_password_history': false });
 });
 
+test('password history at its maximum: the 12th previous password is refused, the 13th is not', async () => {
+  assert.equal((await setSettings({ 'security.enforce_password_history': true, 'security.password_history_count': 12 })).status, 200);
+  const c = await accountClient(srv, 'hist12.agent', 'agent');
+  const pw = (i) => `History!Passw0rd-${i}`;
+  let cur = STRONG;
+  for (let i = 1; i <= 12; i++) {
+    const r = await c.request('POST', '/api/v1/auth/password', { body: { current_password: cur, new_password: pw(i) } });
+    assert.equal(r.status, 204, `change ${i}: ${r.text}`);
+    cur = pw(i);
+  }
+  let r = await c.request('POST', '/api/v1/auth/password', { body: { current_password: cur, new_password: STRONG } });
+  assert.equal(r.status, 422, 'twelve changes ago is still remembered');
+  r = await c.request('POST', '/api/v1/auth/password', { body: { current_password: cur, new_password: pw(13) } });
+  assert.equal(r.status, 204);
+  r = await c.request('POST', '/api/v1/auth/password', { body: { current_password: pw(13), new_password: STRONG } });
+  assert.equal(r.status, 204, 'thirteen changes ago is forgotten');
+  await setSettings({ 'security.enforce_password_history': false, 'security.password_history_count': 5 });
+});
+
 test('expiry: a warning from 15 days before, then the change is forced', async () => {
   const c = await accountClient(srv, 'exp.agent', 'agent');
   await advance(80 * DAY);
@@ -198,11 +218,11 @@ test('expiry: a warning from 15 days before, then the change is forced', async (
   assert.equal((await c2.request('GET', '/api/v1/auth/sessions')).status, 200);
   assert.ok(c);
   // The admin's own session idled out meanwhile (91 days): log in again.
-  admin = await login(srv, 'admin', STRONG);
-  if (admin.response.json.password.must_change) {
-    await admin.request('POST', '/api/v1/auth/password', { body: { current_password: STRONG, new_password: 'Admin!Renewed-2026' } });
-    await admin.request('POST', '/api/v1/auth/password', { body: { current_password: 'Admin!Renewed-2026', new_password: 'Admin!Again-2026x' } });
-  }
+  admin = await login(srv, 'admin', adminPassword);
+  assert.equal(admin.response.json.password.must_change, true, 'the admin\'s password expired too');
+  const r2 = await admin.request('POST', '/api/v1/auth/password', { body: { current_password: adminPassword, new_password: 'Admin!Renewed-2026' } });
+  assert.equal(r2.status, 204);
+  adminPassword = 'Admin!Renewed-2026';
 });
 
 test('an agent logging in elsewhere forces the earlier session out, told over its WebSocket', async () => {
@@ -284,4 +304,17 @@ test('settings changes are audited with who, what and from where', async () => {
   assert.equal(e.actor_id, admin.user.id);
   assert.deepEqual(e.detail, { changes: { 'general.search_max_days': 30 } });
   assert.equal(e.ip, '127.0.0.1');
+});
+
+test('with unlock-after 0 only an administrator unlocks, however long it has been', async () => {
+  await setSettings({ 'security.max_login_attempts': 1, 'security.unlock_after_minutes': 0 });
+  const { id } = await accountClient(srv, 'nounlock.agent', 'agent');
+  await srv.request('POST', '/api/v1/auth/login', { body: { username: 'nounlock.agent', password: 'nope' } });
+  await advance(30 * DAY);
+  admin = await login(srv, 'admin', adminPassword); // the idle timeout ended the old session
+  const r = await srv.request('POST', '/api/v1/auth/login', { body: { username: 'nounlock.agent', password: STRONG } });
+  assert.equal(r.status, 403);
+  assert.equal(r.json.code, 'account_locked');
+  assert.equal((await admin.request('POST', `/api/v1/staff/${id}/unlock`)).status, 200);
+  await login(srv, 'nounlock.agent', STRONG);
 });

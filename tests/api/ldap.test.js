@@ -8,7 +8,7 @@ const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { startServer, adminClient, createAccount, login, repoRoot } = require('./lib/server');
+const { startServer, adminClient, createAccount, login, setEmail, repoRoot } = require('./lib/server');
 
 const script = path.join(repoRoot, 'tests', 'ldap', 'slapd-test-server.sh');
 let dir, port, srv, admin;
@@ -67,4 +67,23 @@ test('a directory that is down answers 503 and counts nothing', async () => {
   }
   assert.equal(await failures(), before, 'an unreachable directory is not the user\'s failure');
   await settings({ 'security.enforce_sso_agents': false });
+});
+
+test('accounts can be matched to the directory by e-mail', async () => {
+  execFileSync(script, ['stop', dir]);
+  port = execFileSync(script, ['start', dir, '--owner', String(process.pid)], { encoding: 'utf8' }).trim().split(/\s+/)[0];
+  const byMail = await startServer({ env: { SWITCHBOARD_LDAP_URL: `ldap://127.0.0.1:${port}`, SWITCHBOARD_LDAP_MAP_BY: 'email',
+    SWITCHBOARD_LDAP_BASE_DN: 'dc=example,dc=com', SWITCHBOARD_LDAP_USER_FILTER: '(mail=%s)',
+    SWITCHBOARD_LDAP_SERVICE_DN: 'cn=reader,dc=example,dc=com', SWITCHBOARD_LDAP_SERVICE_PASSWORD: 'Reader!Pass1' } });
+  try {
+    const a = await adminClient(byMail);
+    await a.request('PATCH', '/api/v1/settings', { body: { 'security.enforce_sso_agents': true } });
+    createAccount(byMail, 'arossi', 'agent');
+    assert.equal((await byMail.request('POST', '/api/v1/auth/login', { body: { username: 'arossi', password: 'Ldap!Pass1' } })).status, 401,
+      'no e-mail on the account: no match');
+    setEmail(byMail, 'arossi', 'ana.rossi@example.com');
+    await login(byMail, 'arossi', 'Ldap!Pass1');
+  } finally {
+    assert.equal((await byMail.stop()).code, 0);
+  }
 });
