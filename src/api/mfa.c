@@ -24,16 +24,29 @@ static int reply_403_code(struct http_req *req, const char *detail, const char *
     return http_reply_problem_json(req, p);
 }
 
+/* The checks every enrolment route shares: a real account (not the admin token) and MFA not
+ * disabled for all. Queues the refusal and returns false otherwise. */
+static bool enrolment_allowed(struct http_req *req, const struct auth_principal *who)
+{
+    if (!who->user_id) {
+        http_reply_problem(req, 400, "the admin token has no account");
+        return false;
+    }
+    if (mfa_disabled_globally()) {
+        reply_403_code(req, "multi-factor authentication is disabled for all users",
+                       "mfa_disabled");
+        return false;
+    }
+    return true;
+}
+
 int api_mfa_enroll(struct http_req *req)
 {
     struct auth_principal who;
     if (auth_require(req, AUTH_ROLE_AGENT, &who))
         return http_replied(req);
-    if (!who.user_id)
-        return http_reply_problem(req, 400, "the admin token has no account");
-    if (mfa_disabled_globally())
-        return reply_403_code(req, "multi-factor authentication is disabled for all users",
-                              "mfa_disabled");
+    if (!enrolment_allowed(req, &who))
+        return http_replied(req);
     char base32[TOTP_BASE32_LEN + 1], *uri = NULL, *svg = NULL;
     struct db *db = app_thread_db(req->app);
     int r = db ? mfa_enroll_start(db, &who.account, base32, &uri, &svg) : SB_EUNAVAIL;
@@ -52,11 +65,8 @@ int api_mfa_activate(struct http_req *req)
     struct auth_principal who;
     if (auth_require(req, AUTH_ROLE_AGENT, &who))
         return http_replied(req);
-    if (!who.user_id)
-        return http_reply_problem(req, 400, "the admin token has no account");
-    if (mfa_disabled_globally())
-        return reply_403_code(req, "multi-factor authentication is disabled for all users",
-                              "mfa_disabled");
+    if (!enrolment_allowed(req, &who))
+        return http_replied(req);
     json_t *body = http_body_object(req);
     if (!body)
         return http_replied(req);
@@ -204,11 +214,8 @@ int api_mfa_email_enroll(struct http_req *req)
         return http_reply_error(req, SB_ENOMEM);
     if (auth_require(req, AUTH_ROLE_AGENT, who))
         return http_replied(req);
-    if (!who->user_id)
-        return http_reply_problem(req, 400, "the admin token has no account");
-    if (mfa_disabled_globally())
-        return reply_403_code(req, "multi-factor authentication is disabled for all users",
-                              "mfa_disabled");
+    if (!enrolment_allowed(req, who))
+        return http_replied(req);
     if (!req->app->cfg.smtp_host[0])
         return http_reply_problem(req, 503,
                                   "the e-mail method is unavailable: no SMTP server "

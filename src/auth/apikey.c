@@ -96,24 +96,10 @@ int apikey_lookup(struct db *db, const char *key, int64_t now_ms, int64_t *staff
 
 int apikey_revoke(struct db *db, int64_t id, int64_t staff_id, int64_t now_ms)
 {
-    struct db_stmt *st;
-    int r = db_prepare(db,
-                       "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL "
-                       "AND (? = 0 OR staff_id = ?)",
-                       &st);
-    if (r)
-        return r;
-    r = db_bind_int64(st, 1, now_ms);
-    if (!r)
-        r = db_bind_int64(st, 2, id);
-    if (!r)
-        r = db_bind_int64(st, 3, staff_id);
-    if (!r)
-        r = db_bind_int64(st, 4, staff_id);
-    if (!r)
-        r = db_step(st) == DB_DONE ? 0 : SB_EINTERNAL;
-    if (!r && db_changes(st) == 0)
-        r = SB_ENOTFOUND;
-    db_finalize(st);
-    return r;
+    int64_t n = 0;
+    int r = db_execf(db, &n,
+                     "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL AND "
+                     "(? = 0 OR staff_id = ?)",
+                     "iiii", now_ms, id, staff_id, staff_id);
+    return r ? r : n ? 0 : SB_ENOTFOUND;
 }

@@ -34,32 +34,6 @@ bool mfa_needed_at_login(const struct account *a)
     return a->mfa_enabled && !mfa_disabled_globally();
 }
 
-static int exec_text_int(struct db *db, const char *sql, const char *text, int64_t id)
-{
-    struct db_stmt *st;
-    int r = db_prepare(db, sql, &st);
-    if (!r)
-        r = text ? db_bind_text(st, 1, text, -1) : db_bind_null(st, 1);
-    if (!r)
-        r = db_bind_int64(st, 2, id);
-    if (!r)
-        r = db_step(st) == DB_DONE ? 0 : SB_EINTERNAL;
-    db_finalize(st);
-    return r;
-}
-
-static int exec_int(struct db *db, const char *sql, int64_t id)
-{
-    struct db_stmt *st;
-    int r = db_prepare(db, sql, &st);
-    if (!r)
-        r = db_bind_int64(st, 1, id);
-    if (!r)
-        r = db_step(st) == DB_DONE ? 0 : SB_EINTERNAL;
-    db_finalize(st);
-    return r;
-}
-
 int mfa_enroll_start(struct db *db, const struct account *a, char base32[TOTP_BASE32_LEN + 1],
                      char **uri, char **svg)
 {
@@ -69,8 +43,8 @@ int mfa_enroll_start(struct db *db, const struct account *a, char base32[TOTP_BA
     totp_new_secret(secret);
     int r = seal_encrypt(secret, sizeof(secret), &sealed);
     if (!r)
-        r = exec_text_int(db, "UPDATE staff SET mfa_pending_secret = ? WHERE id = ?", sealed,
-                          a->id);
+        r = db_execf(db, NULL, "UPDATE staff SET mfa_pending_secret = ? WHERE id = ?", "ti", sealed,
+                     a->id);
     if (r)
         goto out;
     totp_secret_base32(secret, base32);
@@ -140,12 +114,12 @@ static int claim_step(struct db *db, int64_t id, int64_t step, bool *claimed)
 static int store_recovery_codes(struct db *db, int64_t staff_id,
                                 char codes[TOTP_RECOVERY_CODES][TOTP_RECOVERY_LEN + 1])
 {
-    int r = exec_int(db, "DELETE FROM mfa_recovery_codes WHERE staff_id = ?", staff_id);
+    int r = db_execf(db, NULL, "DELETE FROM mfa_recovery_codes WHERE staff_id = ?", "i", staff_id);
     for (int i = 0; !r && i < TOTP_RECOVERY_CODES; i++) {
         char h[65];
         session_hash(codes[i], h);
-        r = exec_text_int(db, "INSERT INTO mfa_recovery_codes(code_hash, staff_id) VALUES(?, ?)", h,
-                          staff_id);
+        r = db_execf(db, NULL, "INSERT INTO mfa_recovery_codes(code_hash, staff_id) VALUES(?, ?)",
+                     "ti", h, staff_id);
     }
     return r;
 }
@@ -193,16 +167,16 @@ int mfa_disable(struct db *db, int64_t staff_id)
 {
     int r = db_begin(db);
     if (!r)
-        r = exec_int(db,
+        r = db_execf(db, NULL,
                      "UPDATE staff SET mfa_enabled = 0, mfa_secret = NULL, mfa_pending_secret = "
                      "NULL, mfa_last_step = -1 WHERE id = ?",
-                     staff_id);
+                     "i", staff_id);
     if (!r)
-        r = exec_int(db, "DELETE FROM mfa_recovery_codes WHERE staff_id = ?", staff_id);
+        r = db_execf(db, NULL, "DELETE FROM mfa_recovery_codes WHERE staff_id = ?", "i", staff_id);
     if (!r)
-        r = exec_int(db,
+        r = db_execf(db, NULL,
                      "UPDATE mfa_challenges SET used_at = 0 WHERE staff_id = ? AND used_at IS NULL",
-                     staff_id);
+                     "i", staff_id);
     if (!r)
         r = db_commit(db);
     if (r)
@@ -402,19 +376,20 @@ int mfa_email_activate(struct db *db, const struct account *a, const char *code,
     char h2[65];
     session_hash(code, h2);
     if (strlen(code) != 6 || sodium_memcmp(h2, mailed, 64)) {
-        exec_int(db, "UPDATE mfa_challenges SET attempts = attempts + 1 WHERE id = ?", challenge);
+        db_execf(db, NULL, "UPDATE mfa_challenges SET attempts = attempts + 1 WHERE id = ?", "i",
+                 challenge);
         return SB_EINVALID;
     }
     totp_recovery_codes(codes);
     r = db_begin(db);
     if (r)
         return r;
-    r = exec_int(db, "UPDATE mfa_challenges SET used_at = 1 WHERE id = ?", challenge);
+    r = db_execf(db, NULL, "UPDATE mfa_challenges SET used_at = 1 WHERE id = ?", "i", challenge);
     if (!r)
-        r = exec_int(db,
+        r = db_execf(db, NULL,
                      "UPDATE staff SET mfa_enabled = 1, mfa_method = 'email', mfa_secret = NULL, "
                      "mfa_pending_secret = NULL WHERE id = ?",
-                     a->id);
+                     "i", a->id);
     if (!r)
         r = store_recovery_codes(db, a->id, codes);
     if (!r)

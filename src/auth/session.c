@@ -137,51 +137,23 @@ void session_csrf_for(const char *token, char out[SESSION_TOKEN_LEN + 1])
 
 int session_revoke(struct db *db, int64_t id, int64_t staff_id, const char *reason, int64_t now_ms)
 {
-    struct db_stmt *st;
-    int r = db_prepare(db,
-                       "UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND "
-                       "revoked_at IS NULL AND (? = 0 OR staff_id = ?)",
-                       &st);
-    if (r)
-        return r;
-    r = db_bind_int64(st, 1, now_ms);
-    if (!r)
-        r = db_bind_text(st, 2, reason, -1);
-    if (!r)
-        r = db_bind_int64(st, 3, id);
-    if (!r)
-        r = db_bind_int64(st, 4, staff_id);
-    if (!r)
-        r = db_bind_int64(st, 5, staff_id);
-    if (!r)
-        r = db_step(st) == DB_DONE ? 0 : SB_EINTERNAL;
-    if (!r && db_changes(st) == 0)
-        r = SB_ENOTFOUND;
-    db_finalize(st);
-    return r;
+    int64_t n = 0;
+    int r = db_execf(db, &n,
+                     "UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND "
+                     "revoked_at IS NULL AND (? = 0 OR staff_id = ?)",
+                     "itiii", now_ms, reason, id, staff_id, staff_id);
+    return r ? r : n ? 0 : SB_ENOTFOUND;
 }
 
 int session_revoke_all(struct db *db, int64_t staff_id, int64_t keep_id, const char *reason,
                        int64_t now_ms, int *count)
 {
-    struct db_stmt *st;
-    int r = db_prepare(db,
-                       "UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE staff_id = "
-                       "? AND id <> ? AND revoked_at IS NULL",
-                       &st);
-    if (r)
-        return r;
-    r = db_bind_int64(st, 1, now_ms);
-    if (!r)
-        r = db_bind_text(st, 2, reason, -1);
-    if (!r)
-        r = db_bind_int64(st, 3, staff_id);
-    if (!r)
-        r = db_bind_int64(st, 4, keep_id);
-    if (!r)
-        r = db_step(st) == DB_DONE ? 0 : SB_EINTERNAL;
+    int64_t n = 0;
+    int r = db_execf(db, &n,
+                     "UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE staff_id = ? "
+                     "AND id <> ? AND revoked_at IS NULL",
+                     "itii", now_ms, reason, staff_id, keep_id);
     if (!r && count)
-        *count = (int)db_changes(st);
-    db_finalize(st);
+        *count = (int)n;
     return r;
 }

@@ -254,3 +254,55 @@ fail:
     db_finalize(st);
     return rc;
 }
+
+int db_bind_allv(struct db_stmt *st, const char *types, va_list ap)
+{
+    int r = 0;
+    for (int i = 0; !r && types[i]; i++) {
+        switch (types[i]) {
+        case 'i':
+            r = db_bind_int64(st, i + 1, va_arg(ap, int64_t));
+            break;
+        case 't': {
+            const char *t = va_arg(ap, const char *);
+            r = t ? db_bind_text(st, i + 1, t, -1) : db_bind_null(st, i + 1);
+            break;
+        }
+        case 'n':
+            r = db_bind_null(st, i + 1);
+            break;
+        default:
+            r = SB_EINVAL;
+        }
+    }
+    return r;
+}
+
+int db_bind_all(struct db_stmt *st, const char *types, ...)
+{
+    va_list ap;
+    va_start(ap, types);
+    int r = db_bind_allv(st, types, ap);
+    va_end(ap);
+    return r;
+}
+
+int db_execf(struct db *db, int64_t *changes, const char *sql, const char *types, ...)
+{
+    struct db_stmt *st;
+    int r = db_prepare(db, sql, &st);
+    if (r)
+        return r;
+    va_list ap;
+    va_start(ap, types);
+    r = db_bind_allv(st, types, ap);
+    va_end(ap);
+    if (!r) {
+        r = db_step(st);
+        r = r == DB_DONE ? 0 : r == DB_ROW ? SB_EINVAL : r;
+    }
+    if (!r && changes)
+        *changes = db_changes(st);
+    db_finalize(st);
+    return r;
+}

@@ -14,6 +14,7 @@
 #ifndef SB_DB_DB_H
 #define SB_DB_DB_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -92,6 +93,16 @@ int db_migrate(struct db *db);
 
 /* Number of applied migrations (for health/version output), or a negative error. */
 int db_schema_version(struct db *db);
+
+/* Binds parameters 1..n from a type string, one letter per parameter: 'i' int64_t,
+ * 't' const char * (NULL binds SQL NULL), 'n' SQL NULL (takes no argument). Returns 0 or the
+ * first bind error (SB_EINVAL for an unknown letter). */
+int db_bind_all(struct db_stmt *st, const char *types, ...);
+int db_bind_allv(struct db_stmt *st, const char *types, va_list ap);
+
+/* Prepares `sql`, binds as db_bind_all, and runs it to completion (INSERT/UPDATE/DELETE
+ * without RETURNING). *changes (may be NULL) gets the rows changed. */
+int db_execf(struct db *db, int64_t *changes, const char *sql, const char *types, ...);
 
 /* Convenience: runs `sql` with the given int64 parameters and returns the first column of the
  * first row in *out (0 when no row). */

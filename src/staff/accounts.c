@@ -134,28 +134,16 @@ int account_create(struct db *db, const char *username, const char *full_name, c
 }
 
 /* Runs an UPDATE with int64 parameters. */
-static int exec_ints(struct db *db, const char *sql, int n, const int64_t *v)
-{
-    struct db_stmt *st;
-    int r = db_prepare(db, sql, &st);
-    for (int i = 0; !r && i < n; i++)
-        r = db_bind_int64(st, i + 1, v[i]);
-    if (!r)
-        r = db_step(st) == DB_DONE ? 0 : SB_EINTERNAL;
-    db_finalize(st);
-    return r;
-}
 
 int account_record_failure(struct db *db, int64_t id, int max_attempts, int64_t now_ms,
                            bool *locked_out)
 {
     /* One statement so concurrent failures cannot both read the same count. */
-    int64_t v[] = {max_attempts, max_attempts, now_ms, id};
-    int r = exec_ints(db,
-                      "UPDATE staff SET failed_attempts = failed_attempts + 1, locked_at = "
-                      "CASE WHEN locked_at IS NULL AND ? > 0 AND failed_attempts + 1 >= ? "
-                      "THEN ? ELSE locked_at END WHERE id = ?",
-                      4, v);
+    int r = db_execf(db, NULL,
+                     "UPDATE staff SET failed_attempts = failed_attempts + 1, locked_at = "
+                     "CASE WHEN locked_at IS NULL AND ? > 0 AND failed_attempts + 1 >= ? "
+                     "THEN ? ELSE locked_at END WHERE id = ?",
+                     "iiii", (int64_t)max_attempts, (int64_t)max_attempts, now_ms, id);
     if (r)
         return r;
     int64_t locked = 0;
@@ -167,31 +155,20 @@ int account_record_failure(struct db *db, int64_t id, int max_attempts, int64_t 
 
 int account_clear_failures(struct db *db, int64_t id)
 {
-    int64_t v[] = {id};
-    return exec_ints(db, "UPDATE staff SET failed_attempts = 0 WHERE id = ?", 1, v);
+    return db_execf(db, NULL, "UPDATE staff SET failed_attempts = 0 WHERE id = ?", "i", id);
 }
 
 int account_unlock(struct db *db, int64_t id, int64_t now_ms)
 {
-    int64_t v[] = {now_ms, id};
-    return exec_ints(db,
-                     "UPDATE staff SET locked_at = NULL, failed_attempts = 0, updated_at = ? "
-                     "WHERE id = ?",
-                     2, v);
+    return db_execf(db, NULL,
+                    "UPDATE staff SET locked_at = NULL, failed_attempts = 0, updated_at = ? "
+                    "WHERE id = ?",
+                    "ii", now_ms, id);
 }
 
 int account_update_hash(struct db *db, int64_t id, const char *hash)
 {
-    struct db_stmt *st;
-    int r = db_prepare(db, "UPDATE staff SET password_hash = ? WHERE id = ?", &st);
-    if (!r)
-        r = db_bind_text(st, 1, hash, -1);
-    if (!r)
-        r = db_bind_int64(st, 2, id);
-    if (!r)
-        r = db_step(st) == DB_DONE ? 0 : SB_EINTERNAL;
-    db_finalize(st);
-    return r;
+    return db_execf(db, NULL, "UPDATE staff SET password_hash = ? WHERE id = ?", "ti", hash, id);
 }
 
 int account_set_password(struct db *db, int64_t id, const char *new_hash, bool must_change,
@@ -200,53 +177,27 @@ int account_set_password(struct db *db, int64_t id, const char *new_hash, bool m
     int r = db_begin(db);
     if (r)
         return r;
-    struct db_stmt *st = NULL;
-    r = db_prepare(db,
-                   "INSERT INTO password_history(staff_id, password_hash, created_at) "
-                   "SELECT id, password_hash, ? FROM staff WHERE id = ? AND password_hash IS "
-                   "NOT NULL",
-                   &st);
+    r = db_execf(db, NULL,
+                 "INSERT INTO password_history(staff_id, password_hash, created_at) "
+                 "SELECT id, password_hash, ? FROM staff WHERE id = ? AND password_hash IS NOT "
+                 "NULL",
+                 "ii", now_ms, id);
     if (!r)
-        r = db_bind_int64(st, 1, now_ms);
-    if (!r)
-        r = db_bind_int64(st, 2, id);
-    if (!r)
-        r = db_step(st) == DB_DONE ? 0 : SB_EINTERNAL;
-    db_finalize(st);
-    st = NULL;
-    if (r)
-        goto fail;
-    r = db_prepare(db,
-                   "UPDATE staff SET password_hash = ?, password_changed_at = ?, "
-                   "must_change_password = ?, updated_at = ? WHERE id = ?",
-                   &st);
-    if (!r)
-        r = db_bind_text(st, 1, new_hash, -1);
-    if (!r)
-        r = db_bind_int64(st, 2, now_ms);
-    if (!r)
-        r = db_bind_int64(st, 3, must_change ? 1 : 0);
-    if (!r)
-        r = db_bind_int64(st, 4, now_ms);
-    if (!r)
-        r = db_bind_int64(st, 5, id);
-    if (!r)
-        r = db_step(st) == DB_DONE ? 0 : SB_EINTERNAL;
-    db_finalize(st);
-    if (r)
-        goto fail;
+        r = db_execf(db, NULL,
+                     "UPDATE staff SET password_hash = ?, password_changed_at = ?, "
+                     "must_change_password = ?, updated_at = ? WHERE id = ?",
+                     "tiiii", new_hash, now_ms, (int64_t)must_change, now_ms, id);
     /* Keep the history bounded: 12 is the most the setting allows. */
-    int64_t v[] = {id, id};
-    r = exec_ints(db,
-                  "DELETE FROM password_history WHERE staff_id = ? AND id NOT IN (SELECT id FROM "
-                  "password_history WHERE staff_id = ? ORDER BY created_at DESC, id DESC LIMIT "
-                  "12)",
-                  2, v);
+    if (!r)
+        r = db_execf(db, NULL,
+                     "DELETE FROM password_history WHERE staff_id = ? AND id NOT IN (SELECT id "
+                     "FROM password_history WHERE staff_id = ? ORDER BY created_at DESC, id DESC "
+                     "LIMIT 12)",
+                     "ii", id, id);
+    if (!r)
+        r = db_commit(db);
     if (r)
-        goto fail;
-    return db_commit(db);
-fail:
-    db_rollback(db);
+        db_rollback(db);
     return r;
 }
 
