@@ -16,6 +16,8 @@
 #include "ws/hub.h"
 
 #define DAY_MS 86400000LL
+/* Live sessions one account may hold (agents hold one: see login_finish). */
+#define SESSIONS_PER_ACCOUNT_MAX 50
 
 static void add_error(json_t **errors, const char *field, const char *message);
 
@@ -246,6 +248,31 @@ int login_attempt(struct sb_app *app, struct db *db, const char *username, const
     return login_finish(app, db, a, ip, user_agent, "password", res);
 }
 
+/* Keeps an account's rows bounded: ended sessions, challenges and reset tokens older than a
+ * day are deleted, and beyond SESSIONS_PER_ACCOUNT_MAX live sessions the oldest end. */
+static int prune_account(struct db *db, int64_t staff_id, int64_t now)
+{
+    int64_t day_ago = now - DAY_MS;
+    int r = db_execf(db, NULL,
+                     "DELETE FROM sessions WHERE staff_id = ? AND (revoked_at IS NOT NULL OR "
+                     "expires_at <= ?) AND created_at < ?",
+                     "iii", staff_id, now, day_ago);
+    if (!r)
+        r = db_execf(db, NULL,
+                     "UPDATE sessions SET revoked_at = ?, revoked_reason = 'too many sessions' "
+                     "WHERE staff_id = ? AND revoked_at IS NULL AND id NOT IN (SELECT id FROM "
+                     "sessions WHERE staff_id = ? AND revoked_at IS NULL ORDER BY created_at "
+                     "DESC, id DESC LIMIT ?)",
+                     "iiii", now, staff_id, staff_id, (int64_t)(SESSIONS_PER_ACCOUNT_MAX - 1));
+    if (!r)
+        r = db_execf(db, NULL, "DELETE FROM mfa_challenges WHERE staff_id = ? AND expires_at < ?",
+                     "ii", staff_id, day_ago);
+    if (!r)
+        r = db_execf(db, NULL, "DELETE FROM password_resets WHERE staff_id = ? AND expires_at < ?",
+                     "ii", staff_id, day_ago);
+    return r;
+}
+
 int login_finish(struct sb_app *app, struct db *db, struct account *a, const char *ip,
                  const char *user_agent, const char *how, struct login_result *res)
 {
@@ -264,6 +291,9 @@ int login_finish(struct sb_app *app, struct db *db, struct account *a, const cha
                          json_pack("{s:s, s:i}", "reason", "logged in elsewhere", "count", n));
         }
     }
+    r = prune_account(db, a->id, now);
+    if (r)
+        return r;
     int64_t absolute = settings_get_int("security.session_absolute_hours") * 3600000;
     r = session_create(db, a->id, ip, user_agent, now, absolute, res->token, res->csrf,
                        &res->session_id);

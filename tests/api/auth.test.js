@@ -318,3 +318,14 @@ test('with unlock-after 0 only an administrator unlocks, however long it has bee
   assert.equal((await admin.request('POST', `/api/v1/staff/${id}/unlock`)).status, 200);
   await login(srv, 'nounlock.agent', STRONG);
 });
+
+test('an account holds at most 50 live sessions: the oldest end first', async () => {
+  const sup = await accountClient(srv, 'many.user', 'user');
+  const clients = [sup];
+  for (let i = 0; i < 55; i++) clients.push(await login(srv, 'many.user', STRONG));
+  const last = clients[clients.length - 1];
+  const list = await last.request('GET', '/api/v1/auth/sessions');
+  assert.equal(list.json.total, 50);
+  assert.equal((await sup.request('GET', '/api/v1/auth/me')).status, 401, 'the oldest ended');
+  assert.equal((await clients[10].request('GET', '/api/v1/auth/me')).status, 200);
+});
