@@ -21,6 +21,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "db/writer.h"
+#include "http/metrics.h"
 #include "http/server.h"
 #include "http/static.h"
 #include "ws/hub.h"
@@ -311,6 +312,7 @@ static int cmd_serve(struct sb_app *app)
     signal(SIGPIPE, SIG_IGN);
 
     raise_fd_limit(app->cfg.http_max_connections + app->cfg.ws_max_connections);
+    db_set_op_hook(metrics_db_op);
     clock_offset_init(&app->clock_store);
     app->clock = &app->clock_store;
     app->started_mono_ms = clock_mono_ms(app->clock);

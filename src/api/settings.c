@@ -6,7 +6,6 @@
 #include "auth/audit.h"
 #include "auth/guard.h"
 #include "core/err.h"
-#include "http/metrics.h"
 #include "http/respond.h"
 
 int api_settings_list(struct http_req *req)
@@ -40,7 +39,6 @@ int api_settings_patch(struct http_req *req)
     json_decref(patch);
     if (r == SB_EINVALID)
         return http_reply_problem_json(req, http_problem_new(422, "invalid settings", errors));
-    metrics_db_op(r != 0);
     if (r) {
         if (r == SB_EUNAVAIL)
             app_thread_db_release();

@@ -18,7 +18,6 @@ int api_health_get(struct http_req *req)
     struct sb_app *app = req->app;
     struct db *db = app_thread_db(app);
     int r = db ? db_ping(db) : SB_EUNAVAIL;
-    metrics_db_op(r != 0);
     if (r) {
         /* A dead PG connection is reopened on the next request rather than kept broken. */
         if (r == SB_EUNAVAIL)

@@ -11,7 +11,6 @@
 #include "core/err.h"
 #include "db/fault.h"
 #include "db/writer.h"
-#include "http/metrics.h"
 #include "http/respond.h"
 #include "ws/hub.h"
 
@@ -131,7 +130,6 @@ static void probe_work(struct http_req *req, void *arg)
 {
     struct probe_write *w = arg;
     int r = db_writer_run(req->app->writer, probe_insert, w);
-    metrics_db_op(r != 0);
     if (r) {
         json_t *p = http_problem_new(sb_err_status(r), "the probe could not be stored", NULL);
         http_async_result(req, sb_err_status(r), p);
@@ -170,7 +168,6 @@ int api_test_probe_count(struct http_req *req)
     struct db *db = app_thread_db(req->app);
     int64_t n = 0;
     int r = db ? db_query_int64(db, "SELECT COUNT(*) FROM api_probe", &n, 0) : SB_EUNAVAIL;
-    metrics_db_op(r != 0);
     if (r) {
         if (r == SB_EUNAVAIL)
             app_thread_db_release();

@@ -84,14 +84,30 @@ enum db_backend db_backend_of(const struct db *db)
     return db->backend;
 }
 
+/* Set once at start-up, before other threads use the database. */
+static db_op_hook op_hook;
+
+void db_set_op_hook(db_op_hook hook)
+{
+    op_hook = hook;
+}
+
+/* Reports one operation's outcome to the hook and passes the result through. */
+static int counted(int rc)
+{
+    if (op_hook)
+        op_hook(rc < 0);
+    return rc;
+}
+
 int db_exec(struct db *db, const char *sql)
 {
     int rc = db_fault_check(db);
     if (rc)
-        return rc;
+        return counted(rc);
     if (!sql)
         return SB_EINVAL;
-    return db->ops->exec(db, sql);
+    return counted(db->ops->exec(db, sql));
 }
 
 int db_prepare(struct db *db, const char *sql, struct db_stmt **out)
@@ -99,13 +115,13 @@ int db_prepare(struct db *db, const char *sql, struct db_stmt **out)
     *out = NULL;
     int rc = db_fault_check(db);
     if (rc)
-        return rc;
+        return counted(rc);
     if (!sql)
         return SB_EINVAL;
     struct db_stmt *st = NULL;
     rc = db->ops->prepare(db, sql, &st);
     if (rc)
-        return rc;
+        return counted(rc);
     st->db = db;
     st->prev = NULL;
     st->next = db->stmts;
@@ -146,8 +162,8 @@ int db_step(struct db_stmt *st)
 {
     int rc = db_fault_check(st->db);
     if (rc)
-        return rc;
-    return st->db->ops->step(st);
+        return counted(rc);
+    return counted(st->db->ops->step(st));
 }
 
 int db_col_count(struct db_stmt *st)
@@ -199,16 +215,16 @@ int db_begin(struct db *db)
 {
     int rc = db_fault_check(db);
     if (rc)
-        return rc;
-    return db->ops->begin(db);
+        return counted(rc);
+    return counted(db->ops->begin(db));
 }
 
 int db_commit(struct db *db)
 {
     int rc = db_fault_check(db);
     if (rc)
-        return rc;
-    return db->ops->commit(db);
+        return counted(rc);
+    return counted(db->ops->commit(db));
 }
 
 void db_rollback(struct db *db)
@@ -220,8 +236,8 @@ int db_ping(struct db *db)
 {
     int rc = db_fault_check(db);
     if (rc)
-        return rc;
-    return db->ops->ping(db);
+        return counted(rc);
+    return counted(db->ops->ping(db));
 }
 
 const char *db_errmsg(struct db *db)

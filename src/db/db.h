@@ -104,6 +104,12 @@ int db_bind_allv(struct db_stmt *st, const char *types, va_list ap);
  * without RETURNING). *changes (may be NULL) gets the rows changed. */
 int db_execf(struct db *db, int64_t *changes, const char *sql, const char *types, ...);
 
+/* Called after every exec, step, begin, commit and ping, and for every failed prepare, with
+ * whether it failed (for metrics). Set once at start-up before other threads use the
+ * database; NULL = none. */
+typedef void (*db_op_hook)(bool failed);
+void db_set_op_hook(db_op_hook hook);
+
 /* Convenience: runs `sql` with the given int64 parameters and returns the first column of the
  * first row in *out (0 when no row). */
 int db_query_int64(struct db *db, const char *sql, int64_t *out, int nparams, ...);

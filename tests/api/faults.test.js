@@ -29,6 +29,9 @@ for (const kind of ['busy', 'full', 'lost']) {
       assert.equal(r.json.status, 503);
       assert.doesNotMatch(r.text, /sqlite|SQLITE|postgres|PQ|errmsg/, 'no internals leak');
     }
+    const m = await srv.request('GET', '/metrics');
+    const errs = Number(/switchboard_db_errors_total (\d+)/.exec(m.text)[1]);
+    assert.ok(errs >= 3, `the failed operations are counted (${errs})`);
     r = await srv.request('DELETE', '/api/v1/_test/fault');
     assert.equal(r.status, 204);
     // Recovery: the first call after a lost connection may reconnect; give it a few tries.
