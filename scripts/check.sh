@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make check`: every test, as CI runs it. Installs what is missing, builds the ASan+UBSan
 # configuration and the web app, starts a throw-away PostgreSQL on loopback, then runs the
-# format check, the unit tests (ctest), the OpenAPI lint and the API suites against SQLite and
-# PostgreSQL. Each runner's closing line is printed; the last line sums them up.
+# format check, the unit tests (ctest), the OpenAPI lint, the API suites against SQLite and
+# PostgreSQL, and the browser tests (Chromium) of the web app. Each runner's closing line is
+# printed; the last line sums them up.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -54,6 +55,11 @@ for backend in sqlite postgres; do
     failures+=("api-$backend")
   fi
 done
+
+section "browser tests (chromium)"
+if ! node --test --test-reporter=spec tests/e2e/; then
+  failures+=(e2e)
+fi
 
 section "summary"
 if ((${#failures[@]})); then

@@ -11,6 +11,7 @@ debs=(
   libldap2-dev
   postgresql postgresql-client sqlite3
   oathtool slapd ldap-utils python3-aiosmtpd openssl
+  chromium fonts-dejavu-core
   nodejs npm
 )
 
@@ -33,7 +34,7 @@ if ((${#missing[@]})); then
 fi
 
 # npm packages, re-installed only when a lock file changed since the last install.
-for dir in web tests/api; do
+for dir in web tests/api tests/e2e; do
   stamp="$dir/node_modules/.lock-stamp"
   if [[ ! -f $stamp ]] || ! cmp -s "$dir/package-lock.json" "$stamp"; then
     echo "deps: npm ci in $dir"

@@ -1,14 +1,24 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { AppHeader } from './components/AppHeader';
-import { ServerStatus } from './components/ServerStatus';
-import { SignInCard } from './components/SignInCard';
+import { fetchMe, genericMessage, logout, type Session } from './lib/auth';
+import { navigate, useRoute } from './lib/router';
 import type { SocketManager } from './lib/socket';
 import { useSocketState } from './lib/useSocketState';
-import { Banner } from './ui';
+import { ChangePasswordPage } from './pages/ChangePasswordPage';
+import { ForgotPasswordPage } from './pages/ForgotPasswordPage';
+import { HomePage } from './pages/HomePage';
+import { LoginPage } from './pages/LoginPage';
+import { ResetPasswordPage } from './pages/ResetPasswordPage';
+import { Banner, Button } from './ui';
 
 export interface AppProps {
   socket: SocketManager;
 }
+
+/** Pages anyone may open; every other path needs a session. */
+const PUBLIC_PATHS = new Set(['/login', '/forgot-password', '/reset-password']);
+
+type SessionState = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'anonymous' } | { kind: 'session'; session: Session };
 
 export function App({ socket }: AppProps) {
   const connection = useSocketState(socket);
@@ -22,19 +32,103 @@ export function App({ socket }: AppProps) {
     }
   }, [connection]);
 
+  const route = useRoute();
+  const [state, setState] = useState<SessionState>({ kind: 'loading' });
+  const [loggingOut, setLoggingOut] = useState(false);
+
+  const loadSession = useCallback(async () => {
+    const r = await fetchMe();
+    if (!r.ok) setState({ kind: 'error', message: genericMessage(r.error) });
+    else if (r.value === null) setState({ kind: 'anonymous' });
+    else setState({ kind: 'session', session: r.value });
+  }, []);
+
+  useEffect(() => {
+    void loadSession();
+  }, [loadSession]);
+
+  // Redirects: anonymous users to /login, signed-in users away from the public pages.
+  useEffect(() => {
+    if (state.kind === 'anonymous' && !PUBLIC_PATHS.has(route.path)) navigate('/login', true);
+    if (state.kind === 'session' && (route.path === '/login' || route.path === '/forgot-password')) navigate('/', true);
+  }, [state.kind, route.path]);
+
+  // Move focus to the new page's content, so keyboard and screen-reader users follow along.
+  const main = useRef<HTMLElement>(null);
+  const firstRender = useRef(true);
+  useEffect(() => {
+    if (firstRender.current) {
+      firstRender.current = false;
+      return;
+    }
+    main.current?.focus();
+  }, [route.path]);
+
+  async function doLogout() {
+    setLoggingOut(true);
+    await logout();
+    setLoggingOut(false);
+    setState({ kind: 'anonymous' });
+    navigate('/login');
+  }
+
+  function onLoggedIn(session: Session) {
+    setState({ kind: 'session', session });
+    navigate('/', true);
+  }
+
+  function page() {
+    if (state.kind === 'loading') {
+      return (
+        <p class="muted" role="status">
+          Loading…
+        </p>
+      );
+    }
+    if (state.kind === 'error') {
+      return (
+        <div class="card card--narrow auth-card">
+          <Banner tone="error" role="alert">
+            {state.message}
+          </Banner>
+          <Button onClick={() => void loadSession()}>Try again</Button>
+        </div>
+      );
+    }
+    if (state.kind === 'anonymous') {
+      if (route.path === '/forgot-password') return <ForgotPasswordPage />;
+      if (route.path === '/reset-password') return <ResetPasswordPage token={route.query.get('token') ?? ''} />;
+      return <LoginPage onLoggedIn={onLoggedIn} />;
+    }
+    const { session } = state;
+    const forced = session.password.must_change || session.password.expired;
+    if (route.path === '/reset-password') return <ResetPasswordPage token={route.query.get('token') ?? ''} />;
+    if (forced || route.path === '/change-password') {
+      return (
+        <ChangePasswordPage
+          session={session}
+          forced={forced}
+          onLogout={() => void doLogout()}
+          onChanged={() => {
+            void loadSession();
+            navigate('/', true);
+          }}
+        />
+      );
+    }
+    return <HomePage session={session} refreshKey={reconnects} onLogout={() => void doLogout()} busy={loggingOut} />;
+  }
+
   return (
     <div class="app">
       <AppHeader connection={connection} />
-      <main class="app-main" id="main" tabIndex={-1}>
+      <main class="app-main" id="main" tabIndex={-1} ref={main}>
         {connection === 'reconnecting' && (
           <Banner tone="warning" role="alert">
             Connection lost. Reconnecting…
           </Banner>
         )}
-        <div class="app-grid">
-          <SignInCard />
-          <ServerStatus refreshKey={reconnects} />
-        </div>
+        {page()}
       </main>
     </div>
   );

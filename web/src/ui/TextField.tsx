@@ -9,16 +9,23 @@ export interface TextFieldProps
   onValueChange: (value: string) => void;
   /** Help text under the input, announced with it (aria-describedby). */
   hint?: string;
-  /** Validation message; marks the input aria-invalid and is announced with it. */
-  error?: string;
+  /** Ids of other elements that describe the input (e.g. a list of rules beside it). */
+  describedBy?: string;
+  /**
+   * Validation message(s); marks the input aria-invalid and is announced with it (role=alert
+   * when it appears, aria-describedby afterwards). An array shows one message per line.
+   */
+  error?: string | string[] | undefined;
 }
 
 /** A labelled text input. Controlled: the caller owns the value. */
-export function TextField({ label, value, onValueChange, hint, error, type = 'text', ...rest }: TextFieldProps) {
+export function TextField({ label, value, onValueChange, hint, describedBy: extraIds, error, type = 'text', ...rest }: TextFieldProps) {
   const id = useId();
   const hintId = hint ? `${id}-hint` : undefined;
-  const errorId = error ? `${id}-error` : undefined;
-  const describedBy = [hintId, errorId].filter(Boolean).join(' ') || undefined;
+  const errors = error === undefined ? [] : Array.isArray(error) ? error : [error];
+  const hasError = errors.length > 0;
+  const errorId = hasError ? `${id}-error` : undefined;
+  const describedBy = [extraIds, hintId, errorId].filter(Boolean).join(' ') || undefined;
   return (
     <div class="field">
       <label class="field__label" for={id}>
@@ -30,7 +37,7 @@ export function TextField({ label, value, onValueChange, hint, error, type = 'te
         type={type}
         class="field__input"
         value={value}
-        aria-invalid={error ? 'true' : undefined}
+        aria-invalid={hasError ? 'true' : undefined}
         aria-describedby={describedBy}
         onInput={(e) => onValueChange(e.currentTarget.value)}
       />
@@ -39,10 +46,18 @@ export function TextField({ label, value, onValueChange, hint, error, type = 'te
           {hint}
         </span>
       )}
-      {error && (
-        <span class="field__error" id={errorId}>
-          {error}
-        </span>
+      {hasError && (
+        <div class="field__error" id={errorId} role="alert">
+          {errors.length === 1 ? (
+            errors[0]
+          ) : (
+            <ul class="field__error-list">
+              {errors.map((m) => (
+                <li key={m}>{m}</li>
+              ))}
+            </ul>
+          )}
+        </div>
       )}
     </div>
   );
