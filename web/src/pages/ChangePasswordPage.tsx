@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { changePassword, fieldMessages, genericMessage, type FieldError, type Session } from '../lib/auth';
 import { Link } from '../lib/router';
 import { Banner, Button, TextField } from '../ui';
-import { PasswordRules } from './PasswordRules';
+import { NewPasswordFields } from './NewPasswordFields';
 
 export interface ChangePasswordPageProps {
   session: Session;
@@ -75,27 +75,13 @@ export function ChangePasswordPage({ session, forced, onChanged, onLogout }: Cha
           value={current}
           onValueChange={setCurrent}
         />
-        <TextField
-          label="New password"
-          name="new_password"
-          type="password"
-          autoComplete="new-password"
-          required
-          describedBy="pw-rules"
-          error={fieldMessages(errors, 'new_password')}
-          value={next}
-          onValueChange={setNext}
-        />
-        <PasswordRules id="pw-rules" />
-        <TextField
-          label="Confirm new password"
-          name="confirm_password"
-          type="password"
-          autoComplete="new-password"
-          required
-          error={fieldMessages(errors, 'confirm')}
-          value={confirm}
-          onValueChange={setConfirm}
+        <NewPasswordFields
+          rulesId="pw-rules"
+          errors={errors}
+          next={next}
+          confirm={confirm}
+          onNext={setNext}
+          onConfirm={setConfirm}
         />
         {error && (
           <Banner tone="error" role="alert">

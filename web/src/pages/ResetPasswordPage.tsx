@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks';
 import { completePasswordReset, fieldMessages, genericMessage, type FieldError } from '../lib/auth';
 import { Link } from '../lib/router';
-import { Banner, Button, TextField } from '../ui';
-import { PasswordRules } from './PasswordRules';
+import { Banner, Button } from '../ui';
+import { NewPasswordFields } from './NewPasswordFields';
 
 /** /reset-password?token=…: the target of the e-mailed link. */
 export function ResetPasswordPage({ token }: { token: string }) {
@@ -60,27 +60,13 @@ export function ResetPasswordPage({ token }: { token: string }) {
         </Banner>
       ) : (
         <form class="stack" noValidate onSubmit={submit}>
-          <TextField
-            label="New password"
-            name="new_password"
-            type="password"
-            autoComplete="new-password"
-            required
-            describedBy="reset-rules"
-            error={fieldMessages(errors, 'new_password')}
-            value={next}
-            onValueChange={setNext}
-          />
-          <PasswordRules id="reset-rules" />
-          <TextField
-            label="Confirm new password"
-            name="confirm_password"
-            type="password"
-            autoComplete="new-password"
-            required
-            error={fieldMessages(errors, 'confirm')}
-            value={confirm}
-            onValueChange={setConfirm}
+          <NewPasswordFields
+            rulesId="reset-rules"
+            errors={errors}
+            next={next}
+            confirm={confirm}
+            onNext={setNext}
+            onConfirm={setConfirm}
           />
           {error && (
             <Banner tone="error" role="alert">
