@@ -174,8 +174,10 @@ test('lockout: "contact the administrator" after security.max_login_attempts fai
   await alertText(page, 'Invalid username or password.').waitFor();
   const locked = alertText(page, 'Your account is locked: contact the administrator.');
   for (let i = 2; i <= 3 && !(await locked.count()); i++) {
+    // Listen before submitting: a fast answer would otherwise arrive before the wait starts.
+    const answered = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/login'));
     await fillLogin(page, 'alice', `wrong-${i}`);
-    await page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/login'));
+    await answered;
   }
   await locked.waitFor();
   await shot(t, page, 'locked.png');
