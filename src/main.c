@@ -17,6 +17,8 @@
 #include "auth/session.h"
 #include "core/seal.h"
 #include "staff/accounts.h"
+#include "staff/agent_fields.h"
+#include "staff/agents.h"
 #include "app.h"
 #include "core/err.h"
 #include "core/log.h"
@@ -224,6 +226,11 @@ static int cmd_admin(struct sb_app *app, const struct cli *cli)
     }
     int rc = 1, r;
     int64_t now = clock_now_ms(clock_real());
+    if (settings_init(db, NULL)) {
+        fprintf(stderr, "switchboard: cannot read the settings\n");
+        db_close(db);
+        return 1;
+    }
     struct account a;
     char pw[21], hash[PASSWORD_HASH_MAX];
     if (!strcmp(cli->action, "create")) {
@@ -241,11 +248,26 @@ static int cmd_admin(struct sb_app *app, const struct cli *cli)
             goto out;
         }
         login_generate_password(pw);
-        int64_t id;
+        int64_t id, internal = 0;
         r = password_hash(pw, hash);
-        if (!r)
+        if (!r && !strcmp(cli->role, "agent")) {
+            /* An agent is a staff row plus its agent record with the default settings. */
+            json_t *defaults = agent_settings_defaults("phonebar");
+            const char *conflict = NULL;
+            struct agent_new an = {.username = cli->username,
+                                   .full_name = cli->full_name,
+                                   .email = cli->email,
+                                   .typology = "phonebar",
+                                   .password_hash = hash,
+                                   .must_change = true,
+                                   .min_internal = settings_get_int("general.min_internal"),
+                                   .settings = defaults};
+            r = defaults ? agent_create(db, &an, now, &id, &internal, &conflict) : SB_ENOMEM;
+            json_decref(defaults);
+        } else if (!r) {
             r = account_create(db, cli->username, cli->full_name, cli->email, cli->role, hash, true,
                                now, &id);
+        }
         if (r == SB_ECONFLICT) {
             fprintf(stderr, "switchboard: the username %s is taken\n", cli->username);
             goto out;
@@ -295,6 +317,7 @@ fail:
     fprintf(stderr, "switchboard: %s failed (%s)\n", cli->action, sb_err_name(r));
 out:
     sodium_memzero(pw, sizeof(pw));
+    settings_cleanup();
     db_close(db);
     return rc;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/csv.h"
 #include "api/handlers.h"
 #include "api/json_out.h"
 #include "app.h"
@@ -149,21 +150,6 @@ int api_audit_list(struct http_req *req)
         return http_reply_error(req, r);
     return http_reply_json(req, 200,
                            json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)total));
-}
-
-/* Appends one CSV cell: quoted, inner quotes doubled, and a cell that a spreadsheet would read
- * as a formula (= + - @ tab CR at the start) defused with a leading apostrophe (OWASP CSV
- * injection). */
-static int csv_cell(struct buf *b, const char *v, bool last)
-{
-    int r = buf_add(b, "\"", 1);
-    if (!r && v && (*v == '=' || *v == '+' || *v == '-' || *v == '@' || *v == '\t' || *v == '\r'))
-        r = buf_add(b, "'", 1);
-    for (const char *p = v; !r && p && *p; p++)
-        r = *p == '"' ? buf_add(b, "\"\"", 2) : buf_add(b, p, 1);
-    if (!r)
-        r = buf_adds(b, last ? "\"\r\n" : "\",");
-    return r;
 }
 
 #define AUDIT_EXPORT_MAX 50000

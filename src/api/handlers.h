@@ -62,6 +62,14 @@ int api_staff_sessions_delete(struct http_req *req);
 int api_audit_list(struct http_req *req);
 int api_audit_export(struct http_req *req);
 
+/* Agents (api/agents.c), admin only for now. */
+int api_agents_create(struct http_req *req);
+int api_agents_get(struct http_req *req);
+int api_agents_patch(struct http_req *req);
+int api_agents_delete(struct http_req *req);
+int api_agents_list(struct http_req *req);
+int api_agents_export(struct http_req *req);
+
 /* Test hooks (server.test_hooks only): fault injection, broadcast, slow request, probe
  * writes. */
 int api_test_fault_put(struct http_req *req);

@@ -126,6 +126,8 @@ static const struct opt opts[] = {
      "(e.g. with (mail=%s) when directory names differ from Switchboard usernames)."},
     {"ldap", "timeout_ms", OPT_INT, OFF(ldap_timeout_ms), 100, 60000, "5000",
      "Time limit for each directory operation."},
+    {"license", "mobile", OPT_BOOL, OFF(license_mobile), 0, 1, "0",
+     "The Mobile agent typology (Motion App) is licensed: agents may be created as mobile."},
     {"auth", "argon2_opslimit", OPT_INT, OFF(auth_argon2_opslimit), 1, 10, "2",
      "argon2id iterations for password hashes (OWASP minimum 2 with 19 MiB)."},
     {"auth", "argon2_memlimit_kib", OPT_INT, OFF(auth_argon2_memlimit_kib), 8, 1048576, "19456",

@@ -69,6 +69,8 @@ struct sb_config {
     char ldap_service_password[256];
     int ldap_timeout_ms;
     char ldap_map_by[16];
+    /* [license] */
+    bool license_mobile;
     /* [auth] */
     int auth_argon2_opslimit;
     int auth_argon2_memlimit_kib;

@@ -1,0 +1,303 @@
+#include "staff/agents.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/json_out.h"
+#include "core/err.h"
+#include "db/db.h"
+
+#define AGENT_CREATE_TRIES 20
+
+/* SQL for the lowest free extension at or above the minimum: the minimum itself when free,
+ * else the smallest taken number at or above it whose successor is free. */
+#define NEXT_FREE_INTERNAL                                                                         \
+    "(SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM staff WHERE internal = ?) THEN ? ELSE "           \
+    "(SELECT MIN(s.internal) + 1 FROM staff s WHERE s.internal >= ? AND NOT EXISTS (SELECT 1 "     \
+    "FROM staff t WHERE t.internal = s.internal + 1)) END)"
+
+int agent_create(struct db *db, const struct agent_new *a, int64_t now_ms, int64_t *id_out,
+                 int64_t *internal_out, const char **conflict_field)
+{
+    *conflict_field = NULL;
+    char *settings = json_dumps(a->settings, JSON_COMPACT | JSON_SORT_KEYS);
+    if (!settings)
+        return SB_ENOMEM;
+    int r = 0;
+    for (int attempt = 0; attempt < AGENT_CREATE_TRIES; attempt++) {
+        r = db_begin(db);
+        if (r)
+            break;
+        struct db_stmt *st = NULL;
+        const char *sql =
+            a->internal
+                ? "INSERT INTO staff(username, full_name, email, role, password_hash, "
+                  "password_changed_at, must_change_password, created_at, updated_at, internal, "
+                  "alias, description) VALUES(?, ?, ?, 'agent', ?, ?, ?, ?, ?, ?, ?, ?) "
+                  "RETURNING id, internal"
+                : "INSERT INTO staff(username, full_name, email, role, password_hash, "
+                  "password_changed_at, must_change_password, created_at, updated_at, internal, "
+                  "alias, description) VALUES(?, ?, ?, 'agent', ?, ?, ?, ?, ?, " NEXT_FREE_INTERNAL
+                  ", ?, ?) RETURNING id, internal";
+        r = db_prepare(db, sql, &st);
+        if (!r)
+            r = db_bind_all(st, "ttttiiii", a->username, a->full_name,
+                            a->email && *a->email ? a->email : NULL, a->password_hash, now_ms,
+                            (int64_t)a->must_change, now_ms, now_ms);
+        int next = 9;
+        if (!r && a->internal)
+            r = db_bind_int64(st, next++, a->internal);
+        else if (!r) {
+            r = db_bind_int64(st, next++, a->min_internal);
+            if (!r)
+                r = db_bind_int64(st, next++, a->min_internal);
+            if (!r)
+                r = db_bind_int64(st, next++, a->min_internal);
+        }
+        if (!r)
+            r = a->alias && *a->alias ? db_bind_text(st, next, a->alias, -1)
+                                      : db_bind_null(st, next);
+        next++;
+        if (!r)
+            r = a->description && *a->description ? db_bind_text(st, next, a->description, -1)
+                                                  : db_bind_null(st, next);
+        if (!r)
+            r = db_step(st);
+        if (r == DB_ROW) {
+            *id_out = db_col_int64(st, 0);
+            *internal_out = db_col_int64(st, 1);
+            r = 0;
+        } else if (r == DB_DONE) {
+            r = SB_EINTERNAL;
+        }
+        db_finalize(st);
+        if (!r)
+            r = db_execf(db, NULL,
+                         "INSERT INTO agents(staff_id, typology, settings) VALUES(?, ?, ?)", "itt",
+                         *id_out, a->typology, settings);
+        if (!r)
+            r = db_commit(db);
+        if (!r)
+            break;
+        db_rollback(db);
+        if (r != SB_ECONFLICT)
+            break;
+        /* Which unique key? A taken username never frees itself: do not retry for it. */
+        int64_t taken = 0;
+        struct db_stmt *u = NULL;
+        if (!db_prepare(db, "SELECT COUNT(*) FROM staff WHERE username = ?", &u) &&
+            !db_bind_text(u, 1, a->username, -1) && db_step(u) == DB_ROW)
+            taken = db_col_int64(u, 0);
+        db_finalize(u);
+        if (taken) {
+            *conflict_field = "username";
+            break;
+        }
+        if (a->internal) {
+            *conflict_field = "internal";
+            break;
+        }
+        /* A concurrent create took the same generated extension: compute it again. */
+    }
+    free(settings);
+    return r;
+}
+
+#define AGENT_SELECT                                                                               \
+    "SELECT s.id, s.username, s.full_name, s.email, s.alias, s.description, s.internal, "          \
+    "g.typology, s.disabled, s.locked_at, s.mfa_enabled, s.sso_enabled, "                          \
+    "s.password_changed_at, s.created_at, g.settings FROM staff s JOIN agents g ON g.staff_id "    \
+    "= s.id WHERE s.deleted_at IS NULL"
+
+/* Builds the flat public object: identity fields, then every settings field. */
+static json_t *agent_from_row(struct db_stmt *st)
+{
+    json_t *o = json_pack(
+        "{s:I, s:s, s:s, s:s?, s:s?, s:s?, s:o, s:s, s:b, s:b, s:o, s:b, s:b, s:o, s:o}", "id",
+        (json_int_t)db_col_int64(st, 0), "username", db_col_text(st, 1), "full_name",
+        db_col_text(st, 2), "email", db_col_text(st, 3), "alias", db_col_text(st, 4), "description",
+        db_col_text(st, 5), "internal",
+        db_col_is_null(st, 6) ? json_null() : json_integer(db_col_int64(st, 6)), "typology",
+        db_col_text(st, 7), "disabled", db_col_int64(st, 8) != 0, "locked", !db_col_is_null(st, 9),
+        "locked_at", db_col_is_null(st, 9) ? json_null() : json_time(db_col_int64(st, 9)),
+        "mfa_enabled", db_col_int64(st, 10) != 0, "ad_sso", db_col_int64(st, 11) != 0,
+        "last_password_reset_at", json_time(db_col_int64(st, 12)), "created_at",
+        json_time(db_col_int64(st, 13)));
+    json_t *settings = json_loads(db_col_text(st, 14), 0, NULL);
+    if (o && settings)
+        json_object_update_missing(o, settings);
+    json_decref(settings);
+    return o;
+}
+
+int agent_get(struct db *db, int64_t id, json_t **out)
+{
+    struct db_stmt *st;
+    int r = db_prepare(db, AGENT_SELECT " AND s.id = ?", &st);
+    if (!r)
+        r = db_bind_int64(st, 1, id);
+    if (!r)
+        r = db_step(st);
+    if (r == DB_ROW) {
+        *out = agent_from_row(st);
+        r = *out ? 0 : SB_ENOMEM;
+    } else if (r == DB_DONE) {
+        r = SB_ENOTFOUND;
+    }
+    db_finalize(st);
+    return r;
+}
+
+int agent_load_settings(struct db *db, int64_t id, char typology[16], json_t **settings)
+{
+    struct db_stmt *st;
+    int r = db_prepare(db,
+                       "SELECT g.typology, g.settings FROM agents g JOIN staff s ON s.id = "
+                       "g.staff_id WHERE s.id = ? AND s.deleted_at IS NULL",
+                       &st);
+    if (!r)
+        r = db_bind_int64(st, 1, id);
+    if (!r)
+        r = db_step(st);
+    if (r == DB_ROW) {
+        snprintf(typology, 16, "%s", db_col_text(st, 0));
+        *settings = json_loads(db_col_text(st, 1), 0, NULL);
+        r = *settings ? 0 : SB_EINTERNAL;
+    } else if (r == DB_DONE) {
+        r = SB_ENOTFOUND;
+    }
+    db_finalize(st);
+    return r;
+}
+
+int agent_update(struct db *db, int64_t id, const json_t *identity, const char *typology,
+                 const json_t *settings, int64_t now_ms, const char **conflict_field)
+{
+    *conflict_field = NULL;
+    char *text = json_dumps(settings, JSON_COMPACT | JSON_SORT_KEYS);
+    if (!text)
+        return SB_ENOMEM;
+    int r = db_begin(db);
+    static const char *const text_cols[] = {"full_name", "email", "alias", "description"};
+    for (size_t i = 0; !r && i < sizeof(text_cols) / sizeof(text_cols[0]); i++) {
+        json_t *v = json_object_get(identity, text_cols[i]);
+        if (!v)
+            continue;
+        char sql[96];
+        snprintf(sql, sizeof(sql), "UPDATE staff SET %s = ? WHERE id = ?", text_cols[i]);
+        r = db_execf(db, NULL, sql, "ti", json_string_value(v), id);
+    }
+    json_t *internal = json_object_get(identity, "internal");
+    if (!r && internal) {
+        r = db_execf(db, NULL, "UPDATE staff SET internal = ? WHERE id = ?", "ii",
+                     (int64_t)json_integer_value(internal), id);
+        if (r == SB_ECONFLICT)
+            *conflict_field = "internal";
+    }
+    json_t *disabled = json_object_get(identity, "disabled");
+    if (!r && disabled)
+        r = db_execf(db, NULL, "UPDATE staff SET disabled = ? WHERE id = ?", "ii",
+                     (int64_t)json_is_true(disabled), id);
+    json_t *sso = json_object_get(identity, "ad_sso");
+    if (!r && sso)
+        r = db_execf(db, NULL, "UPDATE staff SET sso_enabled = ? WHERE id = ?", "ii",
+                     (int64_t)json_is_true(sso), id);
+    if (!r)
+        r = db_execf(db, NULL, "UPDATE staff SET updated_at = ? WHERE id = ?", "ii", now_ms, id);
+    if (!r)
+        r = db_execf(db, NULL, "UPDATE agents SET typology = ?, settings = ? WHERE staff_id = ?",
+                     "tti", typology, text, id);
+    if (!r)
+        r = db_commit(db);
+    if (r)
+        db_rollback(db);
+    free(text);
+    return r;
+}
+
+int agent_delete(struct db *db, int64_t id, int64_t now_ms)
+{
+    /* The row stays so history (audit, messages) still names who did what; the username and
+     * the extension are released for reuse. */
+    char renamed[96];
+    struct db_stmt *st;
+    int r = db_prepare(db,
+                       "SELECT username FROM staff WHERE id = ? AND role = 'agent' AND deleted_at "
+                       "IS NULL",
+                       &st);
+    if (!r)
+        r = db_bind_int64(st, 1, id);
+    if (!r)
+        r = db_step(st);
+    if (r == DB_ROW)
+        snprintf(renamed, sizeof(renamed), "%s~deleted~%lld", db_col_text(st, 0), (long long)id);
+    db_finalize(st);
+    if (r == DB_DONE)
+        return SB_ENOTFOUND;
+    if (r < 0)
+        return r;
+    return db_execf(db, NULL,
+                    "UPDATE staff SET deleted_at = ?, username = ?, internal = NULL, disabled = 1 "
+                    "WHERE id = ?",
+                    "iti", now_ms, renamed, id);
+}
+
+int agent_list(struct db *db, const struct agent_query *q, json_t **items, int64_t *total)
+{
+    static const struct {
+        const char *name, *col;
+    } sorts[] = {{"username", "s.username"},
+                 {"full_name", "s.full_name"},
+                 {"internal", "s.internal"},
+                 {"created_at", "s.created_at"}};
+    const char *col = "s.username", *dir = "ASC";
+    if (q->sort) {
+        const char *name = q->sort[0] == '-' ? q->sort + 1 : q->sort;
+        for (size_t i = 0; i < sizeof(sorts) / sizeof(sorts[0]); i++)
+            if (!strcmp(name, sorts[i].name))
+                col = sorts[i].col;
+        if (q->sort[0] == '-')
+            dir = "DESC";
+    }
+    char like[300] = "";
+    if (q->q)
+        snprintf(like, sizeof(like), "%%%s%%", q->q);
+    const char *where = " AND (? = '' OR lower(s.username) LIKE lower(?) OR lower(s.full_name) "
+                        "LIKE lower(?) OR lower(COALESCE(s.alias, '')) LIKE lower(?) OR "
+                        "CAST(s.internal AS TEXT) = ?) AND (? = '' OR g.typology = ?)";
+    const char *typ = q->typology ? q->typology : "";
+    const char *qq = q->q ? q->q : "";
+    char sql[1200];
+    snprintf(sql, sizeof(sql),
+             "SELECT COUNT(*) FROM staff s JOIN agents g ON g.staff_id = s.id WHERE "
+             "s.deleted_at IS NULL%s",
+             where);
+    struct db_stmt *st;
+    int r = db_prepare(db, sql, &st);
+    if (!r)
+        r = db_bind_all(st, "ttttttt", qq, like, like, like, qq, typ, typ);
+    if (!r)
+        r = db_step(st);
+    *total = r == DB_ROW ? db_col_int64(st, 0) : 0;
+    db_finalize(st);
+    if (r < 0)
+        return r;
+    snprintf(sql, sizeof(sql), AGENT_SELECT "%s ORDER BY %s %s, s.id LIMIT ? OFFSET ?", where, col,
+             dir);
+    r = db_prepare(db, sql, &st);
+    if (!r)
+        r = db_bind_all(st, "tttttttii", qq, like, like, like, qq, typ, typ, q->limit, q->offset);
+    *items = json_array();
+    while (!r && (r = db_step(st)) == DB_ROW) {
+        json_array_append_new(*items, agent_from_row(st));
+        r = 0;
+    }
+    db_finalize(st);
+    if (r != DB_DONE) {
+        json_decref(*items);
+        *items = NULL;
+        return r < 0 ? r : SB_EINTERNAL;
+    }
+    return 0;
+}

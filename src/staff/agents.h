@@ -1,0 +1,53 @@
+/* agents.h — agent records: identity in `staff` (role 'agent'), typology and settings in
+ * `agents`. Validation of the settings is agent_fields.h's; this module stores and reads. */
+#ifndef SB_STAFF_AGENTS_H
+#define SB_STAFF_AGENTS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct db;
+
+struct agent_new {
+    const char *username, *full_name, *email, *alias, *description;
+    const char *typology;
+    const char *password_hash;
+    bool must_change;
+    int64_t internal;     /* 0 = generate from `min_internal` */
+    int64_t min_internal; /* general.min_internal */
+    const json_t *settings; /* complete, validated */
+};
+
+/* Creates an agent in one transaction. A generated extension is the lowest free number at or
+ * above min_internal; concurrent creates that pick the same number retry (bounded), so two
+ * agents never share one. SB_ECONFLICT for a taken username or a taken explicit extension
+ * (*conflict_field says which: "username" or "internal"). */
+int agent_create(struct db *db, const struct agent_new *a, int64_t now_ms, int64_t *id_out,
+                 int64_t *internal_out, const char **conflict_field);
+
+/* The public JSON of agent `id` (identity + typology + settings), or SB_ENOTFOUND. */
+int agent_get(struct db *db, int64_t id, json_t **out);
+
+/* Reads typology and settings (new reference) for a change. */
+int agent_load_settings(struct db *db, int64_t id, char typology[16], json_t **settings);
+
+/* Saves identity changes (fields present in `identity`: full_name, email, alias, description,
+ * internal, disabled) and the complete new typology/settings in one transaction. */
+int agent_update(struct db *db, int64_t id, const json_t *identity, const char *typology,
+                 const json_t *settings, int64_t now_ms, const char **conflict_field);
+
+/* Marks the agent deleted (history keeps its name); frees its username and extension. */
+int agent_delete(struct db *db, int64_t id, int64_t now_ms);
+
+struct agent_query {
+    const char *q;        /* search in username, full name, alias, extension; NULL = all */
+    const char *typology; /* NULL = all */
+    const char *sort;     /* username | full_name | internal | created_at, '-' prefix = desc */
+    int64_t limit, offset;
+};
+
+/* Lists agents: *items (new array of agent JSON) and *total matches. */
+int agent_list(struct db *db, const struct agent_query *q, json_t **items, int64_t *total);
+
+#endif
