@@ -14,8 +14,8 @@ struct agent_new {
     const char *typology;
     const char *password_hash;
     bool must_change;
-    int64_t internal;     /* 0 = generate from `min_internal` */
-    int64_t min_internal; /* general.min_internal */
+    int64_t internal;       /* 0 = generate from `min_internal` */
+    int64_t min_internal;   /* general.min_internal */
     const json_t *settings; /* complete, validated */
 };
 
