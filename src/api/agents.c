@@ -489,21 +489,5 @@ int api_agents_export(struct http_req *req)
         buf_free(&b);
         return http_reply_error(req, SB_ENOMEM);
     }
-    size_t len;
-    char *text = buf_take(&b, &len);
-    struct MHD_Response *resp =
-        text ? MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE) : NULL;
-    if (!resp) {
-        free(text);
-        return MHD_NO;
-    }
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/csv; charset=utf-8");
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_DISPOSITION,
-                            "attachment; filename=\"agents.csv\"");
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    http_add_standard_headers(resp);
-    req->status = 200;
-    int qr = MHD_queue_response(req->conn, 200, resp);
-    MHD_destroy_response(resp);
-    return req->reply_result = qr;
+    return csv_reply(req, &b, "agents.csv", NULL, NULL);
 }

@@ -208,26 +208,9 @@ int api_audit_export(struct http_req *req)
         buf_free(&b);
         return http_reply_error(req, r == SB_ETOOBIG ? SB_ETOOBIG : SB_ENOMEM);
     }
-    size_t len;
-    char *text = buf_take(&b, &len);
-    struct MHD_Response *resp =
-        text ? MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE) : NULL;
-    if (!resp) {
-        free(text);
-        return MHD_NO;
-    }
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/csv; charset=utf-8");
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_DISPOSITION,
-                            "attachment; filename=\"audit.csv\"");
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     char count[24];
     snprintf(count, sizeof(count), "%lld", (long long)total);
-    MHD_add_response_header(resp, "X-Total-Count", count);
-    http_add_standard_headers(resp);
-    req->status = 200;
-    int q = MHD_queue_response(req->conn, 200, resp);
-    MHD_destroy_response(resp);
     audit_record(db, clock_now_ms(req->app->clock), who.user_id, "audit.export", NULL, 0,
                  auth_client_ip(req), json_pack("{s:I}", "rows", (json_int_t)total));
-    return req->reply_result = q;
+    return csv_reply(req, &b, "audit.csv", "X-Total-Count", count);
 }

@@ -11,4 +11,12 @@
  * buf error (SB_ETOOBIG at the buffer's cap). */
 int csv_cell(struct buf *b, const char *v, bool last);
 
+struct http_req;
+
+/* Sends the buffer's CSV as an attachment named `filename` (taking the buffer's data), with
+ * the standard headers plus `extra_name: extra_value` when extra_name is not NULL. Returns the
+ * MHD_Result. */
+int csv_reply(struct http_req *req, struct buf *b, const char *filename, const char *extra_name,
+              const char *extra_value);
+
 #endif
