@@ -70,6 +70,16 @@ int api_agents_delete(struct http_req *req);
 int api_agents_list(struct http_req *req);
 int api_agents_export(struct http_req *req);
 
+/* Queues and their agents (api/queues.c), admin only for now. */
+int api_queues_list(struct http_req *req);
+int api_queues_create(struct http_req *req);
+int api_queues_get(struct http_req *req);
+int api_queues_patch(struct http_req *req);
+int api_queues_delete(struct http_req *req);
+int api_queue_agents_list(struct http_req *req);
+int api_queue_agents_add(struct http_req *req);
+int api_queue_agents_remove(struct http_req *req);
+
 /* Test hooks (server.test_hooks only): fault injection, broadcast, slow request, probe
  * writes. */
 int api_test_fault_put(struct http_req *req);

@@ -237,10 +237,20 @@ int agent_delete(struct db *db, int64_t id, int64_t now_ms)
         return SB_ENOTFOUND;
     if (r < 0)
         return r;
-    return db_execf(db, NULL,
-                    "UPDATE staff SET deleted_at = ?, username = ?, internal = NULL, disabled = 1 "
-                    "WHERE id = ?",
-                    "iti", now_ms, renamed, id);
+    r = db_begin(db);
+    if (!r)
+        r = db_execf(db, NULL,
+                     "UPDATE staff SET deleted_at = ?, username = ?, internal = NULL, disabled = 1 "
+                     "WHERE id = ?",
+                     "iti", now_ms, renamed, id);
+    /* A deleted agent leaves every queue at once (routing must not offer to it). */
+    if (!r)
+        r = db_execf(db, NULL, "DELETE FROM queue_members WHERE staff_id = ?", "i", id);
+    if (!r)
+        r = db_commit(db);
+    if (r)
+        db_rollback(db);
+    return r;
 }
 
 int agent_list(struct db *db, const struct agent_query *q, json_t **items, int64_t *total)

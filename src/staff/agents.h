@@ -37,7 +37,8 @@ int agent_load_settings(struct db *db, int64_t id, char typology[16], json_t **s
 int agent_update(struct db *db, int64_t id, const json_t *identity, const char *typology,
                  const json_t *settings, int64_t now_ms, const char **conflict_field);
 
-/* Marks the agent deleted (history keeps its name); frees its username and extension. */
+/* Marks the agent deleted (history keeps its name), frees its username and extension and
+ * removes it from every queue, in one transaction. */
 int agent_delete(struct db *db, int64_t id, int64_t now_ms);
 
 struct agent_query {

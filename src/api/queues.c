@@ -1,0 +1,249 @@
+/* /api/v1/queues — queues of every channel and their agents (admin only for now; supervisors
+ * will see their own queues once profiles land). Membership changes apply immediately. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/handlers.h"
+#include "app.h"
+#include "auth/audit.h"
+#include "auth/guard.h"
+#include "core/err.h"
+#include "http/respond.h"
+#include "routing/queues.h"
+
+/* Common start of every handler: an admin, and (for item routes) a valid queue id. */
+static bool queue_route(struct http_req *req, struct auth_principal *who, int64_t *id)
+{
+    if (auth_require(req, AUTH_ROLE_ADMIN, who))
+        return false;
+    if (id && http_param_id(req, "id", id)) {
+        http_reply_problem(req, 404, "no such queue");
+        return false;
+    }
+    return true;
+}
+
+static int reply_conflict(struct http_req *req)
+{
+    json_t *p = http_problem_new(409, "already taken", NULL);
+    http_problem_add_error(p, "name", "another queue of this channel has this name");
+    return http_reply_problem_json(req, p);
+}
+
+int api_queues_list(struct http_req *req)
+{
+    struct auth_principal who;
+    if (!queue_route(req, &who, NULL))
+        return http_replied(req);
+    const char *channel = http_query(req, "channel");
+    const char *q = http_query(req, "q");
+    const char *ls = http_query(req, "limit"), *os = http_query(req, "offset");
+    long long limit = ls ? strtoll(ls, NULL, 10) : 50, offset = os ? strtoll(os, NULL, 10) : 0;
+    json_t *p = http_problem_new(422, "invalid query", NULL);
+    if (channel && !queue_channel_valid(channel))
+        http_problem_add_error(p, "channel", "is not a channel");
+    if (q && strlen(q) > 64)
+        http_problem_add_error(p, "q", "must be at most 64 characters");
+    if (limit < 1 || limit > 500)
+        http_problem_add_error(p, "limit", "must be 1 to 500");
+    if (offset < 0)
+        http_problem_add_error(p, "offset", "must be 0 or more");
+    if (json_object_get(p, "errors"))
+        return http_reply_problem_json(req, p);
+    json_decref(p);
+    struct db *db = app_thread_db(req->app);
+    json_t *items = NULL;
+    int64_t total = 0;
+    int r = db ? queue_list(db, channel, q, limit, offset, &items, &total) : SB_EUNAVAIL;
+    if (r)
+        return http_reply_error(req, r);
+    return http_reply_json(req, 200,
+                           json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)total));
+}
+
+int api_queues_create(struct http_req *req)
+{
+    struct auth_principal who;
+    if (!queue_route(req, &who, NULL))
+        return http_replied(req);
+    json_t *body = http_body_object(req);
+    if (!body)
+        return http_replied(req);
+    json_t *clean = NULL, *errors = NULL;
+    int r = queue_validate(body, NULL, &clean, &errors);
+    json_decref(body);
+    if (r == SB_EINVALID)
+        return http_reply_problem_json(req, http_problem_new(422, "invalid queue", errors));
+    struct db *db = app_thread_db(req->app);
+    int64_t id = 0, now = clock_now_ms(req->app->clock);
+    if (!r)
+        r = db ? queue_create(db, clean, now, &id) : SB_EUNAVAIL;
+    if (!r)
+        audit_record(db, now, who.user_id, "queue.create", "queue", id, auth_client_ip(req),
+                     json_incref(clean));
+    json_decref(clean);
+    if (r == SB_ECONFLICT)
+        return reply_conflict(req);
+    json_t *out = NULL;
+    if (!r)
+        r = queue_get(db, id, &out);
+    return r ? http_reply_error(req, r) : http_reply_json(req, 201, out);
+}
+
+int api_queues_get(struct http_req *req)
+{
+    struct auth_principal who;
+    int64_t id;
+    if (!queue_route(req, &who, &id))
+        return http_replied(req);
+    struct db *db = app_thread_db(req->app);
+    json_t *out = NULL;
+    int r = db ? queue_get(db, id, &out) : SB_EUNAVAIL;
+    if (r == SB_ENOTFOUND)
+        return http_reply_problem(req, 404, "no such queue");
+    return r ? http_reply_error(req, r) : http_reply_json(req, 200, out);
+}
+
+int api_queues_patch(struct http_req *req)
+{
+    struct auth_principal who;
+    int64_t id;
+    if (!queue_route(req, &who, &id))
+        return http_replied(req);
+    struct db *db = app_thread_db(req->app);
+    json_t *current = NULL;
+    int r = db ? queue_get(db, id, &current) : SB_EUNAVAIL;
+    if (r == SB_ENOTFOUND)
+        return http_reply_problem(req, 404, "no such queue");
+    if (r)
+        return http_reply_error(req, r);
+    json_t *body = http_body_object(req);
+    if (!body) {
+        json_decref(current);
+        return http_replied(req);
+    }
+    json_t *clean = NULL, *errors = NULL;
+    r = queue_validate(body, current, &clean, &errors);
+    json_decref(current);
+    if (r == SB_EINVALID) {
+        json_decref(body);
+        return http_reply_problem_json(req, http_problem_new(422, "invalid change", errors));
+    }
+    int64_t now = clock_now_ms(req->app->clock);
+    if (!r)
+        r = queue_update(db, id, clean, now);
+    json_decref(clean);
+    if (!r)
+        audit_record(db, now, who.user_id, "queue.update", "queue", id, auth_client_ip(req),
+                     json_pack("{s:O}", "changes", body));
+    json_decref(body);
+    if (r == SB_ECONFLICT)
+        return reply_conflict(req);
+    json_t *out = NULL;
+    if (!r)
+        r = queue_get(db, id, &out);
+    return r ? http_reply_error(req, r) : http_reply_json(req, 200, out);
+}
+
+int api_queues_delete(struct http_req *req)
+{
+    struct auth_principal who;
+    int64_t id;
+    if (!queue_route(req, &who, &id))
+        return http_replied(req);
+    struct db *db = app_thread_db(req->app);
+    int r = db ? queue_delete(db, id) : SB_EUNAVAIL;
+    if (r == SB_ENOTFOUND)
+        return http_reply_problem(req, 404, "no such queue");
+    if (r)
+        return http_reply_error(req, r);
+    audit_record(db, clock_now_ms(req->app->clock), who.user_id, "queue.delete", "queue", id,
+                 auth_client_ip(req), NULL);
+    return http_reply_empty(req, 204);
+}
+
+int api_queue_agents_list(struct http_req *req)
+{
+    struct auth_principal who;
+    int64_t id;
+    if (!queue_route(req, &who, &id))
+        return http_replied(req);
+    struct db *db = app_thread_db(req->app);
+    json_t *q = NULL, *items = NULL;
+    int r = db ? queue_get(db, id, &q) : SB_EUNAVAIL;
+    json_decref(q);
+    if (r == SB_ENOTFOUND)
+        return http_reply_problem(req, 404, "no such queue");
+    if (!r)
+        r = queue_agents(db, id, &items);
+    if (r)
+        return http_reply_error(req, r);
+    return http_reply_json(
+        req, 200,
+        json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)json_array_size(items)));
+}
+
+int api_queue_agents_add(struct http_req *req)
+{
+    struct auth_principal who;
+    int64_t id;
+    if (!queue_route(req, &who, &id))
+        return http_replied(req);
+    json_t *body = http_body_object(req);
+    if (!body)
+        return http_replied(req);
+    json_t *ids = json_object_get(body, "agent_ids");
+    bool ok = json_is_array(ids) && json_array_size(ids) >= 1 && json_array_size(ids) <= 1000;
+    size_t i;
+    json_t *v;
+    json_array_foreach(ids, i, v) ok = ok && json_is_integer(v) && json_integer_value(v) > 0;
+    if (!ok) {
+        json_decref(body);
+        json_t *p = http_problem_new(422, "invalid members", NULL);
+        http_problem_add_error(p, "agent_ids", "must be an array of 1 to 1000 agent ids");
+        return http_reply_problem_json(req, p);
+    }
+    struct db *db = app_thread_db(req->app);
+    json_t *q = NULL;
+    int r = db ? queue_get(db, id, &q) : SB_EUNAVAIL;
+    json_decref(q);
+    int64_t bad = 0, now = clock_now_ms(req->app->clock);
+    if (!r)
+        r = queue_add_agents(db, id, ids, now, &bad);
+    if (!r)
+        audit_record(db, now, who.user_id, "queue.agents_add", "queue", id, auth_client_ip(req),
+                     json_pack("{s:O}", "agent_ids", ids));
+    json_decref(body);
+    if (r == SB_ENOTFOUND)
+        return http_reply_problem(req, 404, "no such queue");
+    if (r == SB_EINVALID) {
+        char msg[80];
+        snprintf(msg, sizeof(msg), "%lld is not an agent", (long long)bad);
+        json_t *p = http_problem_new(422, "invalid members", NULL);
+        http_problem_add_error(p, "agent_ids", msg);
+        return http_reply_problem_json(req, p);
+    }
+    if (r)
+        return http_reply_error(req, r);
+    return api_queue_agents_list(req);
+}
+
+int api_queue_agents_remove(struct http_req *req)
+{
+    struct auth_principal who;
+    int64_t id, agent;
+    if (!queue_route(req, &who, &id))
+        return http_replied(req);
+    if (http_param_id(req, "agent_id", &agent))
+        return http_reply_problem(req, 404, "not a member");
+    struct db *db = app_thread_db(req->app);
+    int r = db ? queue_remove_agent(db, id, agent) : SB_EUNAVAIL;
+    if (r == SB_ENOTFOUND)
+        return http_reply_problem(req, 404, "not a member");
+    if (r)
+        return http_reply_error(req, r);
+    audit_record(db, clock_now_ms(req->app->clock), who.user_id, "queue.agents_remove", "queue", id,
+                 auth_client_ip(req), json_pack("{s:I}", "agent_id", (json_int_t)agent));
+    return http_reply_empty(req, 204);
+}

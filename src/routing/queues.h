@@ -1,0 +1,50 @@
+/* queues.h — queue records and their agent members (issue "Staff": queues for every
+ * channel). Validation of a queue's fields is here so the API and, later, the CLI share it;
+ * the routing engine reads queues through this module too. */
+#ifndef SB_ROUTING_QUEUES_H
+#define SB_ROUTING_QUEUES_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct db;
+
+/* True for voice, chat, email, sms, openchannel, fax, whatsapp. */
+bool queue_channel_valid(const char *channel);
+
+/* Validates a create (`current` NULL; `channel` required in `body`) or a change (`current` =
+ * the stored queue object) and fills *clean with the complete queue fields (name, channel,
+ * description, strategy, agent_timeout, weight) with defaults applied. Returns 0 or
+ * SB_EINVALID with *errors (new array of {field, message}). */
+int queue_validate(const json_t *body, const json_t *current, json_t **clean, json_t **errors);
+
+/* Stores a new queue; SB_ECONFLICT when the name is taken in its channel. */
+int queue_create(struct db *db, const json_t *clean, int64_t now_ms, int64_t *id_out);
+
+/* Replaces the stored fields of `id` with `clean`. SB_ENOTFOUND, SB_ECONFLICT. */
+int queue_update(struct db *db, int64_t id, const json_t *clean, int64_t now_ms);
+
+/* The queue object with its member count, or SB_ENOTFOUND. */
+int queue_get(struct db *db, int64_t id, json_t **out);
+
+/* Deletes a queue (members go with it). SB_ENOTFOUND. */
+int queue_delete(struct db *db, int64_t id);
+
+/* Lists queues (optional channel filter and name search), ordered by channel then name. */
+int queue_list(struct db *db, const char *channel, const char *q, int64_t limit, int64_t offset,
+               json_t **items, int64_t *total);
+
+/* Adds agents (ids in a JSON array) to a queue; existing members are kept. Unknown or non-agent
+ * ids fail the whole call with SB_EINVALID and *bad set to the first offending id. Applies
+ * immediately (one transaction). */
+int queue_add_agents(struct db *db, int64_t queue_id, const json_t *ids, int64_t now_ms,
+                     int64_t *bad);
+
+/* Removes one member. SB_ENOTFOUND when it was not one. */
+int queue_remove_agent(struct db *db, int64_t queue_id, int64_t staff_id);
+
+/* The members of a queue: array of {id, username, full_name, internal}. */
+int queue_agents(struct db *db, int64_t queue_id, json_t **items);
+
+#endif
