@@ -491,3 +491,86 @@ int api_agents_export(struct http_req *req)
     }
     return csv_reply(req, &b, "agents.csv", NULL, NULL);
 }
+
+struct password_job {
+    int64_t id, actor;
+    char password[PASSWORD_MAX_BYTES + 1];
+    const char *ip;
+};
+
+static void set_password_work(struct http_req *req, void *arg)
+{
+    struct password_job *j = arg;
+    char hash[PASSWORD_HASH_MAX];
+    struct db *db = app_thread_db(req->app);
+    int64_t now = clock_now_ms(req->app->clock);
+    int r = password_hash(j->password, hash);
+    sodium_memzero(j->password, sizeof(j->password));
+    /* Set by an administrator: the agent chooses its own at the next login (seed 001). */
+    if (!r)
+        r = db ? account_set_password(db, j->id, hash, true, now) : SB_EUNAVAIL;
+    sodium_memzero(hash, sizeof(hash));
+    int n = 0;
+    if (!r)
+        r = session_revoke_all(db, j->id, 0, "password set by administrator", now, &n);
+    if (r) {
+        http_async_result(req, sb_err_status(r),
+                          http_problem_new(sb_err_status(r), "the password was not set", NULL));
+        return;
+    }
+    hub_close_user(req->app->hub, j->id, 4001, (struct ws_ref){0, 0});
+    audit_record(db, now, j->actor, "password.reset", "staff", j->id, j->ip,
+                 json_pack("{s:s, s:i}", "by", "administrator", "sessions_revoked", n));
+    http_async_result(req, 204, NULL);
+}
+
+int api_agents_password(struct http_req *req)
+{
+    struct auth_principal who;
+    if (auth_require(req, AUTH_ROLE_ADMIN, &who))
+        return http_replied(req);
+    int64_t id;
+    json_t *agent = NULL;
+    struct db *db = app_thread_db(req->app);
+    int r = http_param_id(req, "id", &id);
+    if (!r)
+        r = db ? agent_get(db, id, &agent) : SB_EUNAVAIL;
+    json_decref(agent);
+    if (r == SB_ENOTFOUND)
+        return http_reply_problem(req, 404, "no such agent");
+    if (r)
+        return http_reply_error(req, r);
+    json_t *body = http_body_object(req);
+    if (!body)
+        return http_replied(req);
+    json_t *pw = json_object_get(body, "password");
+    const char *s = json_string_value(pw);
+    json_t *p = http_problem_new(422, "the password was not set", NULL);
+    if (!s || !*s || json_string_length(pw) > PASSWORD_MAX_BYTES ||
+        strlen(s) != json_string_length(pw)) {
+        http_problem_add_error(p, "password", "is required");
+    } else {
+        unsigned broken = password_policy_check(s, settings_get_bool("security.suite_enabled"));
+        if (broken) {
+            json_t *errs = json_array();
+            password_policy_errors(broken, "password", errs);
+            json_object_set_new(p, "errors", errs);
+        }
+    }
+    if (json_object_get(p, "errors")) {
+        json_decref(body);
+        return http_reply_problem_json(req, p);
+    }
+    json_decref(p);
+    struct password_job *j = arena_calloc(&req->arena, sizeof(*j));
+    if (!j) {
+        json_decref(body);
+        return http_reply_error(req, SB_ENOMEM);
+    }
+    j->id = id;
+    j->actor = who.user_id;
+    j->ip = auth_client_ip(req);
+    snprintf(j->password, sizeof(j->password), "%s", s);
+    json_decref(body);
+    return http_defer(req, set_password_work, j);
+}

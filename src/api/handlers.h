@@ -69,6 +69,8 @@ int api_agents_patch(struct http_req *req);
 int api_agents_delete(struct http_req *req);
 int api_agents_list(struct http_req *req);
 int api_agents_export(struct http_req *req);
+/* POST /api/v1/agents/{id}/password — an administrator sets an agent's password. */
+int api_agents_password(struct http_req *req);
 
 /* Queues and their agents (api/queues.c), admin only for now. */
 int api_queues_list(struct http_req *req);

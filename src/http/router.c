@@ -42,6 +42,7 @@ static const struct route routes[] = {
     {"GET", "/api/v1/agents/{id}", api_agents_get, 0},
     {"PATCH", "/api/v1/agents/{id}", api_agents_patch, ROUTE_BODY},
     {"DELETE", "/api/v1/agents/{id}", api_agents_delete, 0},
+    {"POST", "/api/v1/agents/{id}/password", api_agents_password, ROUTE_BODY},
     {"GET", "/api/v1/queues", api_queues_list, 0},
     {"POST", "/api/v1/queues", api_queues_create, ROUTE_BODY},
     {"GET", "/api/v1/queues/{id}", api_queues_get, 0},

@@ -151,3 +151,21 @@ test('only admins manage agents (until supervisors get their queue scope)', asyn
   }
   assert.equal((await srv.request('GET', '/api/v1/agents')).status, 401);
 });
+
+test('an administrator sets an agent\'s password: policy applies, sessions end, change at next login', async () => {
+  const r = await create({ username: 'pw.agent', full_name: 'Password Agent' });
+  const id = r.json.id;
+  const first = await login(srv, 'pw.agent', 'Agent!Passw0rd1');
+  await first.request('POST', '/api/v1/auth/password', { body: { current_password: 'Agent!Passw0rd1', new_password: 'Mine!Passw0rd12' } });
+  const mine = await login(srv, 'pw.agent', 'Mine!Passw0rd12');
+  let p = await admin.request('POST', `/api/v1/agents/${id}/password`, { body: { password: 'short' } });
+  assert.equal(p.status, 422);
+  assert.ok(p.json.errors.length >= 2 && p.json.errors.every((e) => e.field === 'password'));
+  assert.equal((await mine.request('GET', '/api/v1/auth/me')).status, 200, 'a refused change ends nothing');
+  p = await admin.request('POST', `/api/v1/agents/${id}/password`, { body: { password: 'Admin!Set-Passw0rd' } });
+  assert.equal(p.status, 204, p.text);
+  assert.equal((await mine.request('GET', '/api/v1/auth/me')).status, 401);
+  const next = await login(srv, 'pw.agent', 'Admin!Set-Passw0rd');
+  assert.equal(next.response.json.password.must_change, true);
+  assert.equal((await admin.request('POST', '/api/v1/agents/999999/password', { body: { password: 'Admin!Set-Passw0rd' } })).status, 404);
+});
