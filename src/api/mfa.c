@@ -60,7 +60,14 @@ int api_mfa_enroll(struct http_req *req)
     return http_reply_json(req, 200, body);
 }
 
-int api_mfa_activate(struct http_req *req)
+/* The domain call that confirms an enrolment: TOTP or e-mail. */
+typedef int (*activate_fn)(struct db *db, const struct account *a, const char *code, int64_t now_ms,
+                           char codes[TOTP_RECOVERY_CODES][TOTP_RECOVERY_LEN + 1]);
+
+/* Shared by both activation routes: checks, the confirming code, MFA on, the recovery codes
+ * shown once. `wrong_code` is the field message when the code does not match. */
+static int activate(struct http_req *req, const char *method, activate_fn fn,
+                    const char *wrong_code)
 {
     struct auth_principal who;
     if (auth_require(req, AUTH_ROLE_AGENT, &who))
@@ -71,30 +78,37 @@ int api_mfa_activate(struct http_req *req)
     if (!body)
         return http_replied(req);
     const char *code = json_string_value(json_object_get(body, "code"));
-    char c[8] = "";
+    char c[TOTP_RECOVERY_LEN + 1] = "";
     if (code && strlen(code) < sizeof(c))
         snprintf(c, sizeof(c), "%s", code);
     json_decref(body);
     struct db *db = app_thread_db(req->app);
     char codes[TOTP_RECOVERY_CODES][TOTP_RECOVERY_LEN + 1];
     int64_t now = clock_now_ms(req->app->clock);
-    int r = db ? mfa_enroll_activate(db, &who.account, c, now, codes) : SB_EUNAVAIL;
+    int r = db ? fn(db, &who.account, c, now, codes) : SB_EUNAVAIL;
     if (r == SB_EINVALID) {
         json_t *p = http_problem_new(422, "MFA was not activated", NULL);
-        http_problem_add_error(p, "code",
-                               "is not the current code of the secret being enrolled (start "
-                               "enrolment first)");
+        http_problem_add_error(p, "code", wrong_code);
         return http_reply_problem_json(req, p);
     }
     if (r)
         return http_reply_error(req, r);
     audit_record(db, now, who.user_id, "mfa.enable", "staff", who.user_id, auth_client_ip(req),
-                 json_pack("{s:s}", "method", "totp"));
+                 json_pack("{s:s}", "method", method));
     json_t *list = json_array();
     for (int i = 0; i < TOTP_RECOVERY_CODES; i++)
         json_array_append_new(list, json_string(codes[i]));
     sodium_memzero(codes, sizeof(codes));
-    return http_reply_json(req, 200, json_pack("{s:b, s:o}", "enabled", 1, "recovery_codes", list));
+    return http_reply_json(
+        req, 200,
+        json_pack("{s:b, s:s, s:o}", "enabled", 1, "method", method, "recovery_codes", list));
+}
+
+int api_mfa_activate(struct http_req *req)
+{
+    return activate(req, "totp", mfa_enroll_activate,
+                    "is not the current code of the secret being enrolled (start enrolment "
+                    "first)");
 }
 
 struct disable_job {
@@ -230,37 +244,6 @@ int api_mfa_email_enroll(struct http_req *req)
 
 int api_mfa_email_activate(struct http_req *req)
 {
-    struct auth_principal who;
-    if (auth_require(req, AUTH_ROLE_AGENT, &who))
-        return http_replied(req);
-    if (!who.user_id)
-        return http_reply_problem(req, 400, "the admin token has no account");
-    json_t *body = http_body_object(req);
-    if (!body)
-        return http_replied(req);
-    const char *code = json_string_value(json_object_get(body, "code"));
-    char c[8] = "";
-    if (code && strlen(code) < sizeof(c))
-        snprintf(c, sizeof(c), "%s", code);
-    json_decref(body);
-    struct db *db = app_thread_db(req->app);
-    char codes[TOTP_RECOVERY_CODES][TOTP_RECOVERY_LEN + 1];
-    int64_t now = clock_now_ms(req->app->clock);
-    int r = db ? mfa_email_activate(db, &who.account, c, now, codes) : SB_EUNAVAIL;
-    if (r == SB_EINVALID) {
-        json_t *p = http_problem_new(422, "MFA was not activated", NULL);
-        http_problem_add_error(p, "code", "is not the code that was mailed, or it expired");
-        return http_reply_problem_json(req, p);
-    }
-    if (r)
-        return http_reply_error(req, r);
-    audit_record(db, now, who.user_id, "mfa.enable", "staff", who.user_id, auth_client_ip(req),
-                 json_pack("{s:s}", "method", "email"));
-    json_t *list = json_array();
-    for (int i = 0; i < TOTP_RECOVERY_CODES; i++)
-        json_array_append_new(list, json_string(codes[i]));
-    sodium_memzero(codes, sizeof(codes));
-    return http_reply_json(
-        req, 200,
-        json_pack("{s:b, s:s, s:o}", "enabled", 1, "method", "email", "recovery_codes", list));
+    return activate(req, "email", mfa_email_activate,
+                    "is not the code that was mailed, or it expired");
 }
