@@ -269,21 +269,39 @@ int api_agents_create(struct http_req *req)
     return http_defer(req, create_work, j);
 }
 
+/* The start of every item route: an admin, and an agent `{id}` that exists (404 otherwise).
+ * *out (may be NULL) gets the agent. Queues the refusal and returns false otherwise. */
+static bool agent_route(struct http_req *req, struct auth_principal *who, int64_t *id, json_t **out)
+{
+    if (auth_require(req, AUTH_ROLE_ADMIN, who))
+        return false;
+    json_t *agent = NULL;
+    struct db *db = app_thread_db(req->app);
+    int r = http_param_id(req, "id", id);
+    if (!r)
+        r = db ? agent_get(db, *id, &agent) : SB_EUNAVAIL;
+    if (r == SB_ENOTFOUND) {
+        http_reply_problem(req, 404, "no such agent");
+        return false;
+    }
+    if (r) {
+        http_reply_error(req, r);
+        return false;
+    }
+    if (out)
+        *out = agent;
+    else
+        json_decref(agent);
+    return true;
+}
+
 int api_agents_get(struct http_req *req)
 {
     struct auth_principal who;
-    if (auth_require(req, AUTH_ROLE_ADMIN, &who))
-        return http_replied(req);
     int64_t id;
     json_t *out = NULL;
-    struct db *db = app_thread_db(req->app);
-    int r = http_param_id(req, "id", &id);
-    if (!r)
-        r = db ? agent_get(db, id, &out) : SB_EUNAVAIL;
-    if (r == SB_ENOTFOUND)
-        return http_reply_problem(req, 404, "no such agent");
-    if (r)
-        return http_reply_error(req, r);
+    if (!agent_route(req, &who, &id, &out))
+        return http_replied(req);
     return http_reply_json(req, 200, out);
 }
 
@@ -527,19 +545,9 @@ static void set_password_work(struct http_req *req, void *arg)
 int api_agents_password(struct http_req *req)
 {
     struct auth_principal who;
-    if (auth_require(req, AUTH_ROLE_ADMIN, &who))
-        return http_replied(req);
     int64_t id;
-    json_t *agent = NULL;
-    struct db *db = app_thread_db(req->app);
-    int r = http_param_id(req, "id", &id);
-    if (!r)
-        r = db ? agent_get(db, id, &agent) : SB_EUNAVAIL;
-    json_decref(agent);
-    if (r == SB_ENOTFOUND)
-        return http_reply_problem(req, 404, "no such agent");
-    if (r)
-        return http_reply_error(req, r);
+    if (!agent_route(req, &who, &id, NULL))
+        return http_replied(req);
     json_t *body = http_body_object(req);
     if (!body)
         return http_replied(req);

@@ -193,27 +193,10 @@ static int challenge_insert(struct db *db, int64_t staff_id, int64_t now_ms, int
     sodium_bin2base64(token, 44, b, sizeof(b), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     char h[65];
     session_hash(token, h);
-    struct db_stmt *st;
-    int r = db_prepare(db,
-                       "INSERT INTO mfa_challenges(token_hash, staff_id, created_at, expires_at, "
-                       "purpose, code_hash) VALUES(?, ?, ?, ?, ?, ?)",
-                       &st);
-    if (!r)
-        r = db_bind_text(st, 1, h, -1);
-    if (!r)
-        r = db_bind_int64(st, 2, staff_id);
-    if (!r)
-        r = db_bind_int64(st, 3, now_ms);
-    if (!r)
-        r = db_bind_int64(st, 4, now_ms + ttl_ms);
-    if (!r)
-        r = db_bind_text(st, 5, purpose, -1);
-    if (!r)
-        r = code_hash ? db_bind_text(st, 6, code_hash, -1) : db_bind_null(st, 6);
-    if (!r)
-        r = db_step(st) == DB_DONE ? 0 : SB_EINTERNAL;
-    db_finalize(st);
-    return r;
+    return db_execf(db, NULL,
+                    "INSERT INTO mfa_challenges(token_hash, staff_id, created_at, expires_at, "
+                    "purpose, code_hash) VALUES(?, ?, ?, ?, ?, ?)",
+                    "tiiitt", h, staff_id, now_ms, now_ms + ttl_ms, purpose, code_hash);
 }
 
 int mfa_challenge_create(struct db *db, int64_t staff_id, int64_t now_ms, char token[44])
@@ -270,11 +253,7 @@ int mfa_challenge_check(struct db *db, const char *token, const char *code, int6
                        "'login'",
                        &st);
     if (!r)
-        r = db_bind_text(st, 1, h, -1);
-    if (!r)
-        r = db_bind_int64(st, 2, now_ms);
-    if (!r)
-        r = db_bind_int64(st, 3, MFA_CHALLENGE_ATTEMPTS);
+        r = db_bind_all(st, "tii", h, now_ms, (int64_t)MFA_CHALLENGE_ATTEMPTS);
     if (!r)
         r = db_step(st);
     char mailed[65] = "";
@@ -355,11 +334,7 @@ int mfa_email_activate(struct db *db, const struct account *a, const char *code,
                        "id DESC LIMIT 1",
                        &st);
     if (!r)
-        r = db_bind_int64(st, 1, a->id);
-    if (!r)
-        r = db_bind_int64(st, 2, now_ms);
-    if (!r)
-        r = db_bind_int64(st, 3, MFA_CHALLENGE_ATTEMPTS);
+        r = db_bind_all(st, "iii", a->id, now_ms, (int64_t)MFA_CHALLENGE_ATTEMPTS);
     if (!r)
         r = db_step(st);
     if (r == DB_ROW) {
