@@ -7,13 +7,13 @@ const assert = require('node:assert/strict');
 const { startServer, adminClient, accountClient, login, setEmail, STRONG } = require('./lib/server');
 const { startSmtp } = require('./lib/smtp');
 
-let srv, smtp, admin;
+let srv, smtp;
 before(async () => {
   smtp = await startSmtp();
   srv = await startServer({ env: { SWITCHBOARD_SMTP_HOST: '127.0.0.1', SWITCHBOARD_SMTP_PORT: String(smtp.port),
     SWITCHBOARD_SMTP_TLS: 'none', SWITCHBOARD_SMTP_FROM: 'noreply@switchboard.test',
     SWITCHBOARD_HTTP_PUBLIC_URL: 'https://contact.example.test' } });
-  admin = await adminClient(srv);
+  await adminClient(srv); // the first admin changes its one-time password
 });
 after(async () => { smtp.stop(); assert.equal((await srv.stop()).code, 0, srv.stderr()); });
 
@@ -88,7 +88,6 @@ test('malformed requests are refused naming the field', async () => {
   const r = await complete('short', '');
   assert.equal(r.status, 422);
   assert.deepEqual(r.json.errors.map((e) => e.field), ['token', 'new_password']);
-  assert.ok(admin);
 });
 
 test('without SMTP the function says it is unavailable', async () => {
