@@ -9,7 +9,7 @@
 #define ACCOUNT_COLUMNS                                                                            \
     "id, username, full_name, email, role, password_hash, password_changed_at, "                   \
     "must_change_password, disabled, locked_at, failed_attempts, mfa_enabled, sso_enabled, "       \
-    "mfa_method"
+    "mfa_method, profile_id"
 
 bool account_username_valid(const char *s)
 {
@@ -51,6 +51,7 @@ static void account_from_row(struct db_stmt *st, struct account *a)
     a->mfa_enabled = db_col_int64(st, 11) != 0;
     a->sso_enabled = db_col_int64(st, 12) != 0;
     copy_col(st, 13, a->mfa_method, sizeof(a->mfa_method));
+    a->profile_id = db_col_int64(st, 14);
 }
 
 static int account_query(struct db *db, const char *sql, const char *text, int64_t id,

@@ -33,6 +33,7 @@ struct account {
     bool mfa_enabled;
     bool sso_enabled;
     char mfa_method[8]; /* totp | email */
+    int64_t profile_id; /* a supervisor's user profile; 0 = none */
 };
 
 /* True when `s` is a valid username: 1 to 64 of letters, digits, '.' and '_' (seed rule). */

@@ -1,0 +1,122 @@
+#include "auth/permissions.h"
+
+#include <jansson.h>
+#include <string.h>
+
+#include "app.h"
+#include "core/err.h"
+#include "db/db.h"
+#include "http/request.h"
+
+static const char agent_scope_sql[] =
+    "IN (SELECT e.staff_id FROM queue_members_effective e JOIN profile_resources r "
+    "ON r.kind = 'queue' AND r.resource_id = e.queue_id WHERE r.profile_id = ?)";
+static const char queue_scope_sql[] =
+    "IN (SELECT r.resource_id FROM profile_resources r WHERE r.kind = 'queue' AND "
+    "r.profile_id = ?)";
+
+/* The PERM_* bits of a permission type name; 0 for anything else. */
+static unsigned actions_of(const char *type)
+{
+    if (!type)
+        return 0;
+    if (!strcmp(type, "read"))
+        return PERM_READ;
+    if (!strcmp(type, "read_edit"))
+        return PERM_READ | PERM_EDIT;
+    if (!strcmp(type, "read_delete"))
+        return PERM_READ | PERM_DELETE;
+    if (!strcmp(type, "read_edit_delete"))
+        return PERM_READ | PERM_EDIT | PERM_DELETE;
+    return 0;
+}
+
+/* The actions profile `id` allows in `section` (0 when the section is not enabled). */
+static int section_actions(struct db *db, int64_t id, const char *section, unsigned *out)
+{
+    *out = 0;
+    struct db_stmt *st;
+    int r = db_prepare(db, "SELECT default_permission, sections FROM profiles WHERE id = ?", &st);
+    if (r)
+        return r;
+    r = db_bind_int64(st, 1, id);
+    if (!r && (r = db_step(st)) == DB_ROW) {
+        r = 0;
+        json_t *sections = json_loads(db_col_text(st, 1), 0, NULL);
+        json_t *v = json_object_get(sections, section);
+        const char *type = json_string_value(v);
+        if (type && !strcmp(type, "default"))
+            type = db_col_text(st, 0);
+        *out = actions_of(type);
+        json_decref(sections);
+    } else if (r == DB_DONE) {
+        r = 0; /* the profile is gone: nothing allowed */
+    }
+    db_finalize(st);
+    return r;
+}
+
+int perm_require(struct http_req *req, const char *section, enum perm_action action,
+                 struct perm_ctx *ctx)
+{
+    memset(ctx, 0, sizeof(*ctx));
+    int r = auth_require(req, AUTH_ROLE_USER, &ctx->who);
+    if (r)
+        return r;
+    if (ctx->who.role == AUTH_ROLE_ADMIN) {
+        ctx->all = true;
+        ctx->actions = PERM_READ | PERM_EDIT | PERM_DELETE;
+        return 0;
+    }
+    ctx->profile_id = ctx->who.account.profile_id;
+    struct db *db = app_thread_db(req->app);
+    r = db ? 0 : SB_EUNAVAIL;
+    if (!r && ctx->profile_id)
+        r = section_actions(db, ctx->profile_id, section, &ctx->actions);
+    if (r) {
+        http_reply_error(req, r);
+        return r;
+    }
+    if (!(ctx->actions & action)) {
+        http_reply_problem(req, 403, "your profile does not allow this");
+        return SB_EFORBIDDEN;
+    }
+    return 0;
+}
+
+static bool in_scope(struct http_req *req, const struct perm_ctx *ctx, const char *column_sql,
+                     const char *scope_sql, int64_t id)
+{
+    if (ctx->all)
+        return true;
+    if (!ctx->profile_id)
+        return false;
+    struct db *db = app_thread_db(req->app);
+    if (!db)
+        return false;
+    char sql[512];
+    snprintf(sql, sizeof(sql), "SELECT 1 WHERE %s %s", column_sql, scope_sql);
+    struct db_stmt *st;
+    if (db_prepare(db, sql, &st))
+        return false;
+    bool yes = !db_bind_all(st, "ii", id, ctx->profile_id) && db_step(st) == DB_ROW;
+    db_finalize(st);
+    return yes;
+}
+
+bool perm_agent_in_scope(struct http_req *req, const struct perm_ctx *ctx, int64_t id)
+{
+    return in_scope(req, ctx, "?", agent_scope_sql, id);
+}
+
+bool perm_queue_in_scope(struct http_req *req, const struct perm_ctx *ctx, int64_t id)
+{
+    return in_scope(req, ctx, "?", queue_scope_sql, id);
+}
+
+const char *perm_scope_sql(const struct perm_ctx *ctx, const char *kind)
+{
+    if (ctx->all)
+        return NULL;
+    return strcmp(kind, "queue") ? agent_scope_sql : queue_scope_sql;
+}
