@@ -7,99 +7,41 @@
 #include "api/json_out.h"
 #include "core/err.h"
 #include "db/db.h"
+#include "staff/staff_insert.h"
 
-#define AGENT_CREATE_TRIES 20
+struct settings_row {
+    const char *typology;
+    const char *settings;
+};
 
-/* SQL for the lowest free extension at or above the minimum: the minimum itself when free,
- * else the smallest taken number at or above it whose successor is free. */
-#define NEXT_FREE_INTERNAL                                                                         \
-    "(SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM staff WHERE internal = ?) THEN ? ELSE "           \
-    "(SELECT MIN(s.internal) + 1 FROM staff s WHERE s.internal >= ? AND NOT EXISTS (SELECT 1 "     \
-    "FROM staff t WHERE t.internal = s.internal + 1)) END)"
+static int insert_settings(struct db *db, int64_t id, void *arg)
+{
+    const struct settings_row *row = arg;
+    return db_execf(db, NULL, "INSERT INTO agents(staff_id, typology, settings) VALUES(?, ?, ?)",
+                    "itt", id, row->typology, row->settings);
+}
 
 int agent_create(struct db *db, const struct agent_new *a, int64_t now_ms, int64_t *id_out,
                  int64_t *internal_out, const char **conflict_field)
 {
-    *conflict_field = NULL;
     char *settings = json_dumps(a->settings, JSON_COMPACT | JSON_SORT_KEYS);
     if (!settings)
         return SB_ENOMEM;
-    int r = 0;
-    for (int attempt = 0; attempt < AGENT_CREATE_TRIES; attempt++) {
-        r = db_begin(db);
-        if (r)
-            break;
-        struct db_stmt *st = NULL;
-        const char *sql =
-            a->internal
-                ? "INSERT INTO staff(username, full_name, email, role, password_hash, "
-                  "password_changed_at, must_change_password, created_at, updated_at, internal, "
-                  "alias, description) VALUES(?, ?, ?, 'agent', ?, ?, ?, ?, ?, ?, ?, ?) "
-                  "RETURNING id, internal"
-                : "INSERT INTO staff(username, full_name, email, role, password_hash, "
-                  "password_changed_at, must_change_password, created_at, updated_at, internal, "
-                  "alias, description) VALUES(?, ?, ?, 'agent', ?, ?, ?, ?, ?, " NEXT_FREE_INTERNAL
-                  ", ?, ?) RETURNING id, internal";
-        r = db_prepare(db, sql, &st);
-        if (!r)
-            r = db_bind_all(st, "ttttiiii", a->username, a->full_name,
-                            a->email && *a->email ? a->email : NULL, a->password_hash, now_ms,
-                            (int64_t)a->must_change, now_ms, now_ms);
-        int next = 9;
-        if (!r && a->internal)
-            r = db_bind_int64(st, next++, a->internal);
-        else if (!r) {
-            r = db_bind_int64(st, next++, a->min_internal);
-            if (!r)
-                r = db_bind_int64(st, next++, a->min_internal);
-            if (!r)
-                r = db_bind_int64(st, next++, a->min_internal);
-        }
-        if (!r)
-            r = a->alias && *a->alias ? db_bind_text(st, next, a->alias, -1)
-                                      : db_bind_null(st, next);
-        next++;
-        if (!r)
-            r = a->description && *a->description ? db_bind_text(st, next, a->description, -1)
-                                                  : db_bind_null(st, next);
-        if (!r)
-            r = db_step(st);
-        if (r == DB_ROW) {
-            *id_out = db_col_int64(st, 0);
-            *internal_out = db_col_int64(st, 1);
-            r = 0;
-        } else if (r == DB_DONE) {
-            r = SB_EINTERNAL;
-        }
-        db_finalize(st);
-        if (!r)
-            r = db_execf(db, NULL,
-                         "INSERT INTO agents(staff_id, typology, settings) VALUES(?, ?, ?)", "itt",
-                         *id_out, a->typology, settings);
-        if (!r)
-            r = db_commit(db);
-        if (!r)
-            break;
-        db_rollback(db);
-        if (r != SB_ECONFLICT)
-            break;
-        /* Which unique key? A taken username never frees itself: do not retry for it. */
-        int64_t taken = 0;
-        struct db_stmt *u = NULL;
-        if (!db_prepare(db, "SELECT COUNT(*) FROM staff WHERE username = ?", &u) &&
-            !db_bind_text(u, 1, a->username, -1) && db_step(u) == DB_ROW)
-            taken = db_col_int64(u, 0);
-        db_finalize(u);
-        if (taken) {
-            *conflict_field = "username";
-            break;
-        }
-        if (a->internal) {
-            *conflict_field = "internal";
-            break;
-        }
-        /* A concurrent create took the same generated extension: compute it again. */
-    }
+    struct staff_new s = {
+        .role = "agent",
+        .username = a->username,
+        .full_name = a->full_name,
+        .email = a->email,
+        .alias = a->alias,
+        .description = a->description,
+        .password_hash = a->password_hash,
+        .must_change = a->must_change,
+        .internal = a->internal,
+        .min_internal = a->min_internal,
+    };
+    struct settings_row row = {a->typology, settings};
+    int r =
+        staff_insert(db, &s, now_ms, insert_settings, &row, id_out, internal_out, conflict_field);
     free(settings);
     return r;
 }
