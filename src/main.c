@@ -19,6 +19,7 @@
 #include "staff/accounts.h"
 #include "staff/agent_fields.h"
 #include "staff/agents.h"
+#include "staff/mask_policy.h"
 #include "app.h"
 #include "core/err.h"
 #include "core/log.h"
@@ -374,6 +375,7 @@ static int cmd_serve(struct sb_app *app)
                   key_path);
         goto out_hub;
     }
+    mask_policy_install(app);
     if (login_init(app) || ensure_first_admin(app, db)) {
         log_error("cannot set up authentication");
         goto out_hub;

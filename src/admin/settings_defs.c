@@ -86,8 +86,8 @@ const struct setting_def settings_security[] = {
     {"security.enforce_sso_users", SETTING_BOOL, "false", 0, 0, NULL,
      "Users (supervisors) log in with Active Directory (LDAP) only.", NULL},
     {"security.mask_sensitive_characters", SETTING_INT, "0", 0, 32, NULL,
-     "For profiles with \"Mask Sensitive Data\": how many trailing characters of a customer's "
-     "phone, e-mail or name stay visible; 0 hides them completely.",
+     "For agents and profiles with \"Mask Sensitive Data\": how many characters at the end of "
+     "a customer's phone, e-mail or name are masked; 0 masks all of them.",
      NULL},
     {"security.session_idle_minutes", SETTING_INT, "30", 1, 1440, NULL,
      "A session unused for this long ends (ASVS L2: 30 minutes).", NULL},

@@ -1,7 +1,9 @@
 /* /api/v1/agents — agents: create (password hashed on a worker), read, list with search,
  * filter, sort and paging, change (identity fields and every setting of
- * docs/staff-fields.md), delete, CSV export. Admin only for now: supervisors' scope comes with
- * profiles and queues (auth/scope.h). */
+ * docs/staff-fields.md), delete, CSV export. Admins may do everything; a supervisor what its
+ * profile allows in the "agents" section, on the agents of its queues only
+ * (auth/permissions.h). Creating an agent is admin-only: a new agent belongs to no queue, so it
+ * would be outside every supervisor's scope the moment it exists. */
 #include <microhttpd.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -10,12 +12,15 @@
 
 #include "admin/settings.h"
 #include "api/csv.h"
+#include "api/fields.h"
 #include "api/handlers.h"
+#include "api/staff_security.h"
 #include "api/json_out.h"
 #include "app.h"
 #include "auth/audit.h"
 #include "auth/guard.h"
 #include "auth/mfa.h"
+#include "auth/permissions.h"
 #include "auth/password.h"
 #include "core/buf.h"
 #include "core/err.h"
@@ -44,38 +49,6 @@ static void add_err(json_t *p, const char *field, const char *msg)
     http_problem_add_error(p, field, msg);
 }
 
-/* Checks an optional string field; true when absent or valid. */
-static bool opt_string(json_t *body, const char *k, size_t max, bool required, json_t *p)
-{
-    json_t *v = json_object_get(body, k);
-    if (!v || json_is_null(v)) {
-        if (required) {
-            add_err(p, k, "is required");
-            return false;
-        }
-        return true;
-    }
-    const char *s = json_string_value(v);
-    bool ok = s && json_string_length(v) <= max && strlen(s) == json_string_length(v) &&
-              (!required || *s);
-    for (const unsigned char *c = (const unsigned char *)s; ok && *c; c++)
-        if (*c < 0x20)
-            ok = false;
-    if (!ok) {
-        char msg[96];
-        snprintf(msg, sizeof(msg), "must be a string of %s%zu characters at most",
-                 required ? "1 to " : "", max);
-        add_err(p, k, msg);
-    }
-    return ok;
-}
-
-static bool email_ok(const char *s)
-{
-    const char *at = s ? strchr(s, '@') : NULL;
-    return !s || !*s || (at && at != s && at[1] && !strchr(at + 1, '@') && strlen(s) <= 254);
-}
-
 /* Validates the identity part of a create or change; settings go to *settings_patch (new
  * object of the remaining keys). */
 static void check_identity(struct http_req *req, json_t *body, bool create, json_t *p,
@@ -97,12 +70,11 @@ static void check_identity(struct http_req *req, json_t *body, bool create, json
     } else if (json_object_get(body, "username")) {
         add_err(p, "username", "cannot be changed");
     }
-    opt_string(body, "full_name", ACCOUNT_NAME_MAX, create, p);
-    if (opt_string(body, "email", ACCOUNT_EMAIL_MAX, false, p) &&
-        !email_ok(json_string_value(json_object_get(body, "email"))))
-        add_err(p, "email", "must be an e-mail address");
-    opt_string(body, "alias", ACCOUNT_NAME_MAX, false, p);
-    opt_string(body, "description", 1024, false, p);
+    field_string(body, "full_name", ACCOUNT_NAME_MAX, create, p);
+    if (field_string(body, "email", ACCOUNT_EMAIL_MAX, false, p))
+        field_email(body, "email", p);
+    field_string(body, "alias", ACCOUNT_NAME_MAX, false, p);
+    field_string(body, "description", 1024, false, p);
     json_t *typ = json_object_get(body, "typology");
     if (typ && !agent_typology_valid(json_string_value(typ)))
         add_err(p, "typology", "must be one of phonebar, external, webrtc, mobile");
@@ -111,12 +83,8 @@ static void check_identity(struct http_req *req, json_t *body, bool create, json
         (!json_is_integer(internal) || json_integer_value(internal) < 1 ||
          json_integer_value(internal) > 99999999))
         add_err(p, "internal", "must be an integer from 1 to 99999999");
-    json_t *dis = json_object_get(body, "disabled");
-    if (dis && !json_is_boolean(dis))
-        add_err(p, "disabled", "must be true or false");
-    json_t *sso = json_object_get(body, "ad_sso");
-    if (sso && !json_is_boolean(sso))
-        add_err(p, "ad_sso", "must be true or false");
+    field_bool(body, "disabled", p);
+    field_bool(body, "ad_sso", p);
     /* Only an administrator's "unlock" and "disable MFA" actions: never set to true. */
     static const char *const only_false[] = {"locked", "mfa_enabled"};
     for (size_t i = 0; i < 2; i++) {
@@ -125,21 +93,7 @@ static void check_identity(struct http_req *req, json_t *body, bool create, json
             add_err(p, only_false[i], create ? "is read-only" : "can only be set to false");
     }
     if (create) {
-        json_t *pw = json_object_get(body, "password");
-        const char *s = json_string_value(pw);
-        if (!s || !*s || json_string_length(pw) > PASSWORD_MAX_BYTES) {
-            add_err(p, "password", "is required");
-        } else {
-            unsigned broken = password_policy_check(s, settings_get_bool("security.suite_enabled"));
-            if (broken) {
-                json_t *errs = json_object_get(p, "errors");
-                if (!errs) {
-                    errs = json_array();
-                    json_object_set_new(p, "errors", errs);
-                }
-                password_policy_errors(broken, "password", errs);
-            }
-        }
+        field_new_password(body, "password", p);
     } else if (json_object_get(body, "password")) {
         add_err(p, "password", "is changed with POST /api/v1/agents/{id}/password");
     }
@@ -269,15 +223,20 @@ int api_agents_create(struct http_req *req)
     return http_defer(req, create_work, j);
 }
 
-/* The start of every item route: an admin, and an agent `{id}` that exists (404 otherwise).
- * *out (may be NULL) gets the agent. Queues the refusal and returns false otherwise. */
-static bool agent_route(struct http_req *req, struct auth_principal *who, int64_t *id, json_t **out)
+/* The start of every item route: a caller whose profile allows `action` on agents, and an
+ * agent `{id}` that exists and is in the caller's scope (404 otherwise: an agent outside a
+ * supervisor's queues is not revealed). *out (may be NULL) gets the agent. Queues the refusal
+ * and returns false otherwise. */
+static bool agent_route(struct http_req *req, enum perm_action action, struct perm_ctx *ctx,
+                        int64_t *id, json_t **out)
 {
-    if (auth_require(req, AUTH_ROLE_ADMIN, who))
+    if (perm_require(req, PERM_SECTION_AGENTS, action, ctx))
         return false;
     json_t *agent = NULL;
     struct db *db = app_thread_db(req->app);
     int r = http_param_id(req, "id", id);
+    if (!r && !perm_agent_in_scope(req, ctx, *id))
+        r = SB_ENOTFOUND;
     if (!r)
         r = db ? agent_get(db, *id, &agent) : SB_EUNAVAIL;
     if (r == SB_ENOTFOUND) {
@@ -297,22 +256,21 @@ static bool agent_route(struct http_req *req, struct auth_principal *who, int64_
 
 int api_agents_get(struct http_req *req)
 {
-    struct auth_principal who;
+    struct perm_ctx ctx;
     int64_t id;
     json_t *out = NULL;
-    if (!agent_route(req, &who, &id, &out))
+    if (!agent_route(req, PERM_READ, &ctx, &id, &out))
         return http_replied(req);
     return http_reply_json(req, 200, out);
 }
 
 int api_agents_patch(struct http_req *req)
 {
-    struct auth_principal who;
-    if (auth_require(req, AUTH_ROLE_ADMIN, &who))
-        return http_replied(req);
+    struct perm_ctx ctx;
     int64_t id;
-    if (http_param_id(req, "id", &id))
-        return http_reply_problem(req, 404, "no such agent");
+    if (!agent_route(req, PERM_EDIT, &ctx, &id, NULL))
+        return http_replied(req);
+    const struct auth_principal who = ctx.who;
     struct db *db = app_thread_db(req->app);
     char typology[16];
     json_t *current = NULL;
@@ -378,15 +336,14 @@ int api_agents_patch(struct http_req *req)
 
 int api_agents_delete(struct http_req *req)
 {
-    struct auth_principal who;
-    if (auth_require(req, AUTH_ROLE_ADMIN, &who))
-        return http_replied(req);
+    struct perm_ctx ctx;
     int64_t id;
+    if (!agent_route(req, PERM_DELETE, &ctx, &id, NULL))
+        return http_replied(req);
+    const struct auth_principal who = ctx.who;
     struct db *db = app_thread_db(req->app);
     int64_t now = clock_now_ms(req->app->clock);
-    int r = http_param_id(req, "id", &id);
-    if (!r)
-        r = db ? agent_delete(db, id, now) : SB_EUNAVAIL;
+    int r = db ? agent_delete(db, id, now) : SB_EUNAVAIL;
     if (r == SB_ENOTFOUND)
         return http_reply_problem(req, 404, "no such agent");
     if (r)
@@ -398,9 +355,12 @@ int api_agents_delete(struct http_req *req)
 }
 
 /* Parses list parameters; queues a 422 and returns false on a bad one. */
-static bool list_query(struct http_req *req, struct agent_query *q, int64_t max_limit)
+static bool list_query(struct http_req *req, const struct perm_ctx *ctx, struct agent_query *q,
+                       int64_t max_limit)
 {
     memset(q, 0, sizeof(*q));
+    q->scope_in = perm_scope_sql(ctx, "agent");
+    q->scope_profile = ctx->profile_id;
     q->limit = 50;
     json_t *p = http_problem_new(422, "invalid query", NULL);
     const char *s = http_query(req, "limit");
@@ -444,11 +404,11 @@ static bool list_query(struct http_req *req, struct agent_query *q, int64_t max_
 
 int api_agents_list(struct http_req *req)
 {
-    struct auth_principal who;
-    if (auth_require(req, AUTH_ROLE_ADMIN, &who))
+    struct perm_ctx ctx;
+    if (perm_require(req, PERM_SECTION_AGENTS, PERM_READ, &ctx))
         return http_replied(req);
     struct agent_query q;
-    if (!list_query(req, &q, 500))
+    if (!list_query(req, &ctx, &q, 500))
         return http_replied(req);
     struct db *db = app_thread_db(req->app);
     json_t *items = NULL;
@@ -462,11 +422,11 @@ int api_agents_list(struct http_req *req)
 
 int api_agents_export(struct http_req *req)
 {
-    struct auth_principal who;
-    if (auth_require(req, AUTH_ROLE_ADMIN, &who))
+    struct perm_ctx ctx;
+    if (perm_require(req, PERM_SECTION_AGENTS, PERM_READ, &ctx))
         return http_replied(req);
     struct agent_query q;
-    if (!list_query(req, &q, 50000))
+    if (!list_query(req, &ctx, &q, 50000))
         return http_replied(req);
     if (!http_query(req, "limit"))
         q.limit = 50000;
@@ -510,75 +470,11 @@ int api_agents_export(struct http_req *req)
     return csv_reply(req, &b, "agents.csv", NULL, NULL);
 }
 
-struct password_job {
-    int64_t id, actor;
-    char password[PASSWORD_MAX_BYTES + 1];
-    const char *ip;
-};
-
-static void set_password_work(struct http_req *req, void *arg)
-{
-    struct password_job *j = arg;
-    char hash[PASSWORD_HASH_MAX];
-    struct db *db = app_thread_db(req->app);
-    int64_t now = clock_now_ms(req->app->clock);
-    int r = password_hash(j->password, hash);
-    sodium_memzero(j->password, sizeof(j->password));
-    /* Set by an administrator: the agent chooses its own at the next login (seed 001). */
-    if (!r)
-        r = db ? account_set_password(db, j->id, hash, true, now) : SB_EUNAVAIL;
-    sodium_memzero(hash, sizeof(hash));
-    int n = 0;
-    if (!r)
-        r = session_revoke_all(db, j->id, 0, "password set by administrator", now, &n);
-    if (r) {
-        http_async_result(req, sb_err_status(r),
-                          http_problem_new(sb_err_status(r), "the password was not set", NULL));
-        return;
-    }
-    hub_close_user(req->app->hub, j->id, 4001, (struct ws_ref){0, 0});
-    audit_record(db, now, j->actor, "password.reset", "staff", j->id, j->ip,
-                 json_pack("{s:s, s:i}", "by", "administrator", "sessions_revoked", n));
-    http_async_result(req, 204, NULL);
-}
-
 int api_agents_password(struct http_req *req)
 {
-    struct auth_principal who;
+    struct perm_ctx ctx;
     int64_t id;
-    if (!agent_route(req, &who, &id, NULL))
+    if (!agent_route(req, PERM_EDIT, &ctx, &id, NULL))
         return http_replied(req);
-    json_t *body = http_body_object(req);
-    if (!body)
-        return http_replied(req);
-    json_t *pw = json_object_get(body, "password");
-    const char *s = json_string_value(pw);
-    json_t *p = http_problem_new(422, "the password was not set", NULL);
-    if (!s || !*s || json_string_length(pw) > PASSWORD_MAX_BYTES ||
-        strlen(s) != json_string_length(pw)) {
-        http_problem_add_error(p, "password", "is required");
-    } else {
-        unsigned broken = password_policy_check(s, settings_get_bool("security.suite_enabled"));
-        if (broken) {
-            json_t *errs = json_array();
-            password_policy_errors(broken, "password", errs);
-            json_object_set_new(p, "errors", errs);
-        }
-    }
-    if (json_object_get(p, "errors")) {
-        json_decref(body);
-        return http_reply_problem_json(req, p);
-    }
-    json_decref(p);
-    struct password_job *j = arena_calloc(&req->arena, sizeof(*j));
-    if (!j) {
-        json_decref(body);
-        return http_reply_error(req, SB_ENOMEM);
-    }
-    j->id = id;
-    j->actor = who.user_id;
-    j->ip = auth_client_ip(req);
-    snprintf(j->password, sizeof(j->password), "%s", s);
-    json_decref(body);
-    return http_defer(req, set_password_work, j);
+    return staff_password_set(req, id, ctx.who.user_id);
 }

@@ -62,7 +62,7 @@ int api_staff_sessions_delete(struct http_req *req);
 int api_audit_list(struct http_req *req);
 int api_audit_export(struct http_req *req);
 
-/* Agents (api/agents.c), admin only for now. */
+/* Agents (api/agents.c): admins, and supervisors within their profile (auth/permissions.h). */
 int api_agents_create(struct http_req *req);
 int api_agents_get(struct http_req *req);
 int api_agents_patch(struct http_req *req);
@@ -72,7 +72,22 @@ int api_agents_export(struct http_req *req);
 /* POST /api/v1/agents/{id}/password — an administrator sets an agent's password. */
 int api_agents_password(struct http_req *req);
 
-/* Queues and their agents (api/queues.c), admin only for now. */
+/* Users: administrators and supervisors (api/users.c), admin only. */
+int api_users_list(struct http_req *req);
+int api_users_create(struct http_req *req);
+int api_users_get(struct http_req *req);
+int api_users_patch(struct http_req *req);
+int api_users_delete(struct http_req *req);
+int api_users_password(struct http_req *req);
+
+/* User profiles (api/profiles.c), admin only. */
+int api_profiles_list(struct http_req *req);
+int api_profiles_create(struct http_req *req);
+int api_profiles_get(struct http_req *req);
+int api_profiles_patch(struct http_req *req);
+int api_profiles_delete(struct http_req *req);
+
+/* Queues and their agents (api/queues.c): admins, and supervisors within their profile. */
 int api_queues_list(struct http_req *req);
 int api_queues_create(struct http_req *req);
 int api_queues_get(struct http_req *req);
@@ -91,5 +106,6 @@ int api_test_slow(struct http_req *req);
 int api_test_probe_post(struct http_req *req);
 int api_test_probe_count(struct http_req *req);
 int api_test_clock_advance(struct http_req *req);
+int api_test_echo(struct http_req *req);
 
 #endif

@@ -1,5 +1,7 @@
-/* /api/v1/queues — queues of every channel and their agents (admin only for now; supervisors
- * will see their own queues once profiles land). Membership changes apply immediately. */
+/* /api/v1/queues — queues of every channel and their agents. Admins may do everything; a
+ * supervisor what its profile allows in the "queues" section, on its profile's queues only, and
+ * it adds only agents already in its scope (auth/permissions.h). Creating a queue is
+ * admin-only: a new queue is in no profile yet. Membership changes apply immediately. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,16 +10,19 @@
 #include "app.h"
 #include "auth/audit.h"
 #include "auth/guard.h"
+#include "auth/permissions.h"
 #include "core/err.h"
 #include "http/respond.h"
 #include "routing/queues.h"
 
-/* Common start of every handler: an admin, and (for item routes) a valid queue id. */
-static bool queue_route(struct http_req *req, struct auth_principal *who, int64_t *id)
+/* Common start of every handler: a caller whose profile allows `action` on queues, and (for
+ * item routes) a queue id in its scope (404 otherwise, existing or not). */
+static bool queue_route(struct http_req *req, enum perm_action action, struct perm_ctx *ctx,
+                        int64_t *id)
 {
-    if (auth_require(req, AUTH_ROLE_ADMIN, who))
+    if (perm_require(req, PERM_SECTION_QUEUES, action, ctx))
         return false;
-    if (id && http_param_id(req, "id", id)) {
+    if (id && (http_param_id(req, "id", id) || !perm_queue_in_scope(req, ctx, *id))) {
         http_reply_problem(req, 404, "no such queue");
         return false;
     }
@@ -33,8 +38,8 @@ static int reply_conflict(struct http_req *req)
 
 int api_queues_list(struct http_req *req)
 {
-    struct auth_principal who;
-    if (!queue_route(req, &who, NULL))
+    struct perm_ctx ctx;
+    if (!queue_route(req, PERM_READ, &ctx, NULL))
         return http_replied(req);
     const char *channel = http_query(req, "channel");
     const char *q = http_query(req, "q");
@@ -55,7 +60,9 @@ int api_queues_list(struct http_req *req)
     struct db *db = app_thread_db(req->app);
     json_t *items = NULL;
     int64_t total = 0;
-    int r = db ? queue_list(db, channel, q, limit, offset, &items, &total) : SB_EUNAVAIL;
+    struct queue_query query = {channel,        q,     perm_scope_sql(&ctx, "queue"),
+                                ctx.profile_id, limit, offset};
+    int r = db ? queue_list(db, &query, &items, &total) : SB_EUNAVAIL;
     if (r)
         return http_reply_error(req, r);
     return http_reply_json(req, 200,
@@ -65,7 +72,7 @@ int api_queues_list(struct http_req *req)
 int api_queues_create(struct http_req *req)
 {
     struct auth_principal who;
-    if (!queue_route(req, &who, NULL))
+    if (auth_require(req, AUTH_ROLE_ADMIN, &who))
         return http_replied(req);
     json_t *body = http_body_object(req);
     if (!body)
@@ -93,9 +100,9 @@ int api_queues_create(struct http_req *req)
 
 int api_queues_get(struct http_req *req)
 {
-    struct auth_principal who;
+    struct perm_ctx ctx;
     int64_t id;
-    if (!queue_route(req, &who, &id))
+    if (!queue_route(req, PERM_READ, &ctx, &id))
         return http_replied(req);
     struct db *db = app_thread_db(req->app);
     json_t *out = NULL;
@@ -107,9 +114,9 @@ int api_queues_get(struct http_req *req)
 
 int api_queues_patch(struct http_req *req)
 {
-    struct auth_principal who;
+    struct perm_ctx ctx;
     int64_t id;
-    if (!queue_route(req, &who, &id))
+    if (!queue_route(req, PERM_EDIT, &ctx, &id))
         return http_replied(req);
     struct db *db = app_thread_db(req->app);
     json_t *current = NULL;
@@ -135,7 +142,7 @@ int api_queues_patch(struct http_req *req)
         r = queue_update(db, id, clean, now);
     json_decref(clean);
     if (!r)
-        audit_record(db, now, who.user_id, "queue.update", "queue", id, auth_client_ip(req),
+        audit_record(db, now, ctx.who.user_id, "queue.update", "queue", id, auth_client_ip(req),
                      json_pack("{s:O}", "changes", body));
     json_decref(body);
     if (r == SB_ECONFLICT)
@@ -148,9 +155,9 @@ int api_queues_patch(struct http_req *req)
 
 int api_queues_delete(struct http_req *req)
 {
-    struct auth_principal who;
+    struct perm_ctx ctx;
     int64_t id;
-    if (!queue_route(req, &who, &id))
+    if (!queue_route(req, PERM_DELETE, &ctx, &id))
         return http_replied(req);
     struct db *db = app_thread_db(req->app);
     int r = db ? queue_delete(db, id) : SB_EUNAVAIL;
@@ -158,16 +165,16 @@ int api_queues_delete(struct http_req *req)
         return http_reply_problem(req, 404, "no such queue");
     if (r)
         return http_reply_error(req, r);
-    audit_record(db, clock_now_ms(req->app->clock), who.user_id, "queue.delete", "queue", id,
+    audit_record(db, clock_now_ms(req->app->clock), ctx.who.user_id, "queue.delete", "queue", id,
                  auth_client_ip(req), NULL);
     return http_reply_empty(req, 204);
 }
 
 int api_queue_agents_list(struct http_req *req)
 {
-    struct auth_principal who;
+    struct perm_ctx ctx;
     int64_t id;
-    if (!queue_route(req, &who, &id))
+    if (!queue_route(req, PERM_READ, &ctx, &id))
         return http_replied(req);
     struct db *db = app_thread_db(req->app);
     json_t *q = NULL, *items = NULL;
@@ -186,9 +193,9 @@ int api_queue_agents_list(struct http_req *req)
 
 int api_queue_agents_add(struct http_req *req)
 {
-    struct auth_principal who;
+    struct perm_ctx ctx;
     int64_t id;
-    if (!queue_route(req, &who, &id))
+    if (!queue_route(req, PERM_EDIT, &ctx, &id))
         return http_replied(req);
     json_t *body = http_body_object(req);
     if (!body)
@@ -204,15 +211,20 @@ int api_queue_agents_add(struct http_req *req)
         http_problem_add_error(p, "agent_ids", "must be an array of 1 to 1000 agent ids");
         return http_reply_problem_json(req, p);
     }
+    /* A supervisor adds only agents it already sees: unknown and out-of-scope ids are refused
+     * alike. */
+    int64_t bad = 0, now = clock_now_ms(req->app->clock);
+    json_array_foreach(ids, i,
+                       v) if (!bad && !perm_agent_in_scope(req, &ctx, json_integer_value(v))) bad =
+        json_integer_value(v);
     struct db *db = app_thread_db(req->app);
     json_t *q = NULL;
-    int r = db ? queue_get(db, id, &q) : SB_EUNAVAIL;
+    int r = bad ? SB_EINVALID : db ? queue_get(db, id, &q) : SB_EUNAVAIL;
     json_decref(q);
-    int64_t bad = 0, now = clock_now_ms(req->app->clock);
     if (!r)
         r = queue_add_agents(db, id, ids, now, &bad);
     if (!r)
-        audit_record(db, now, who.user_id, "queue.agents_add", "queue", id, auth_client_ip(req),
+        audit_record(db, now, ctx.who.user_id, "queue.agents_add", "queue", id, auth_client_ip(req),
                      json_pack("{s:O}", "agent_ids", ids));
     json_decref(body);
     if (r == SB_ENOTFOUND)
@@ -231,9 +243,9 @@ int api_queue_agents_add(struct http_req *req)
 
 int api_queue_agents_remove(struct http_req *req)
 {
-    struct auth_principal who;
+    struct perm_ctx ctx;
     int64_t id, agent;
-    if (!queue_route(req, &who, &id))
+    if (!queue_route(req, PERM_EDIT, &ctx, &id))
         return http_replied(req);
     if (http_param_id(req, "agent_id", &agent))
         return http_reply_problem(req, 404, "not a member");
@@ -243,7 +255,7 @@ int api_queue_agents_remove(struct http_req *req)
         return http_reply_problem(req, 404, "not a member");
     if (r)
         return http_reply_error(req, r);
-    audit_record(db, clock_now_ms(req->app->clock), who.user_id, "queue.agents_remove", "queue", id,
-                 auth_client_ip(req), json_pack("{s:I}", "agent_id", (json_int_t)agent));
+    audit_record(db, clock_now_ms(req->app->clock), ctx.who.user_id, "queue.agents_remove", "queue",
+                 id, auth_client_ip(req), json_pack("{s:I}", "agent_id", (json_int_t)agent));
     return http_reply_empty(req, 204);
 }

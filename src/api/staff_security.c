@@ -1,10 +1,19 @@
-/* Admin actions on an account's security state: unlock, end all its sessions. The full staff
- * resource (create, edit every seed section) comes with the staff issue. */
+/* Admin actions on an account's security state: unlock, end all its sessions, set its
+ * password (the agents' and users' password routes, after their own access checks). */
+#include "api/staff_security.h"
+
+#include <sodium.h>
+#include <stdio.h>
+
+#include "admin/settings.h"
+#include "api/fields.h"
 #include "api/handlers.h"
 #include "api/json_out.h"
 #include "app.h"
 #include "auth/audit.h"
 #include "auth/guard.h"
+#include "auth/password.h"
+#include "http/respond.h"
 #include "auth/session.h"
 #include "core/err.h"
 #include "staff/accounts.h"
@@ -63,4 +72,62 @@ int api_staff_sessions_delete(struct http_req *req)
     audit_record(db, now, who.user_id, "session.revoke", "staff", a.id, auth_client_ip(req),
                  json_pack("{s:s, s:i}", "reason", "revoked by administrator", "count", n));
     return http_reply_json(req, 200, json_pack("{s:i}", "revoked", n));
+}
+
+struct password_job {
+    int64_t id, actor;
+    char password[PASSWORD_MAX_BYTES + 1];
+    const char *ip;
+};
+
+static void set_password_work(struct http_req *req, void *arg)
+{
+    struct password_job *j = arg;
+    char hash[PASSWORD_HASH_MAX];
+    struct db *db = app_thread_db(req->app);
+    int64_t now = clock_now_ms(req->app->clock);
+    int r = password_hash(j->password, hash);
+    sodium_memzero(j->password, sizeof(j->password));
+    /* Set by an administrator: the agent chooses its own at the next login (seed 001). */
+    if (!r)
+        r = db ? account_set_password(db, j->id, hash, true, now) : SB_EUNAVAIL;
+    sodium_memzero(hash, sizeof(hash));
+    int n = 0;
+    if (!r)
+        r = session_revoke_all(db, j->id, 0, "password set by administrator", now, &n);
+    if (r) {
+        http_async_result(req, sb_err_status(r),
+                          http_problem_new(sb_err_status(r), "the password was not set", NULL));
+        return;
+    }
+    hub_close_user(req->app->hub, j->id, 4001, (struct ws_ref){0, 0});
+    audit_record(db, now, j->actor, "password.reset", "staff", j->id, j->ip,
+                 json_pack("{s:s, s:i}", "by", "administrator", "sessions_revoked", n));
+    http_async_result(req, 204, NULL);
+}
+
+int staff_password_set(struct http_req *req, int64_t id, int64_t actor)
+{
+    json_t *body = http_body_object(req);
+    if (!body)
+        return http_replied(req);
+    json_t *p = http_problem_new(422, "the password was not set", NULL);
+    field_new_password(body, "password", p);
+    if (json_object_get(p, "errors")) {
+        json_decref(body);
+        return http_reply_problem_json(req, p);
+    }
+    json_decref(p);
+    struct password_job *j = arena_calloc(&req->arena, sizeof(*j));
+    if (!j) {
+        json_decref(body);
+        return http_reply_error(req, SB_ENOMEM);
+    }
+    j->id = id;
+    j->actor = actor;
+    j->ip = auth_client_ip(req);
+    snprintf(j->password, sizeof(j->password), "%s",
+             json_string_value(json_object_get(body, "password")));
+    json_decref(body);
+    return http_defer(req, set_password_work, j);
 }

@@ -11,6 +11,7 @@
 #include "core/err.h"
 #include "db/fault.h"
 #include "db/writer.h"
+#include "auth/guard.h"
 #include "http/respond.h"
 #include "ws/hub.h"
 
@@ -193,4 +194,18 @@ int api_test_clock_advance(struct http_req *req)
     json_decref(body);
     return http_reply_json(req, 200,
                            json_pack("{s:I}", "now_ms", (json_int_t)clock_now_ms(req->app->clock)));
+}
+
+/* POST /api/v1/_test/echo — answers the JSON body back to any signed-in caller through the
+ * ordinary serializer, so tests can see what every endpoint's answer goes through (masking of
+ * contact fields). */
+int api_test_echo(struct http_req *req)
+{
+    struct auth_principal who;
+    if (auth_require(req, AUTH_ROLE_AGENT, &who))
+        return http_replied(req);
+    json_t *body = http_body_object(req);
+    if (!body)
+        return http_replied(req);
+    return http_reply_json(req, 200, body);
 }

@@ -180,5 +180,9 @@ int auth_require(struct http_req *req, enum auth_role min_role, struct auth_prin
     }
     if (who->role < min_role)
         return reply_403(req, "your role may not do this", "role");
+    req->caller_id = who->user_id;
+    req->caller_role = who->role == AUTH_ROLE_ADMIN  ? "admin"
+                       : who->role == AUTH_ROLE_USER ? "user"
+                                                     : "agent";
     return 0;
 }

@@ -12,6 +12,7 @@
 #include "core/jobs.h"
 #include "core/log.h"
 #include "http/respond.h"
+#include "http/mask.h"
 
 const char *http_param(const struct http_req *req, const char *name)
 {
@@ -86,6 +87,11 @@ json_t *http_body_object(struct http_req *req)
 int http_reply_json(struct http_req *req, int status, json_t *body)
 {
     req->status = status;
+    if (req->caller_id && mask_has_contact_fields(body)) {
+        int masked = mask_for(req->caller_id, req->caller_role);
+        if (masked >= 0)
+            mask_contact_fields(body, masked);
+    }
     return req->reply_result = http_queue_json_with(req->conn, status, body, req->extra_headers,
                                                     req->nextra_headers);
 }

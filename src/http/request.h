@@ -44,6 +44,10 @@ struct http_req {
     json_t *async_body; /* owned until queued */
     bool upgraded;      /* WebSocket: not counted as in flight after the 101 */
     int reply_result;   /* MHD_Result of the last reply queued */
+    /* The signed-in caller, set by the guard (auth_require): answers carrying contact fields
+     * are masked for it (http/mask.h). 0 / NULL when nobody is signed in. */
+    int64_t caller_id;
+    const char *caller_role;
     /* Extra response headers (name, value pairs in the arena), e.g. Set-Cookie. */
     const char *extra_headers[2 * HTTP_MAX_EXTRA_HEADERS];
     int nextra_headers;

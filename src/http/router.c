@@ -43,6 +43,17 @@ static const struct route routes[] = {
     {"PATCH", "/api/v1/agents/{id}", api_agents_patch, ROUTE_BODY},
     {"DELETE", "/api/v1/agents/{id}", api_agents_delete, 0},
     {"POST", "/api/v1/agents/{id}/password", api_agents_password, ROUTE_BODY},
+    {"GET", "/api/v1/users", api_users_list, 0},
+    {"POST", "/api/v1/users", api_users_create, ROUTE_BODY},
+    {"GET", "/api/v1/users/{id}", api_users_get, 0},
+    {"PATCH", "/api/v1/users/{id}", api_users_patch, ROUTE_BODY},
+    {"DELETE", "/api/v1/users/{id}", api_users_delete, 0},
+    {"POST", "/api/v1/users/{id}/password", api_users_password, ROUTE_BODY},
+    {"GET", "/api/v1/profiles", api_profiles_list, 0},
+    {"POST", "/api/v1/profiles", api_profiles_create, ROUTE_BODY},
+    {"GET", "/api/v1/profiles/{id}", api_profiles_get, 0},
+    {"PATCH", "/api/v1/profiles/{id}", api_profiles_patch, ROUTE_BODY},
+    {"DELETE", "/api/v1/profiles/{id}", api_profiles_delete, 0},
     {"GET", "/api/v1/queues", api_queues_list, 0},
     {"POST", "/api/v1/queues", api_queues_create, ROUTE_BODY},
     {"GET", "/api/v1/queues/{id}", api_queues_get, 0},
@@ -62,6 +73,7 @@ static const struct route routes[] = {
     {"GET", "/api/v1/_test/slow", api_test_slow, ROUTE_TEST_HOOK},
     {"POST", "/api/v1/_test/probes", api_test_probe_post, ROUTE_BODY | ROUTE_TEST_HOOK},
     {"GET", "/api/v1/_test/probes/count", api_test_probe_count, ROUTE_TEST_HOOK},
+    {"POST", "/api/v1/_test/echo", api_test_echo, ROUTE_BODY | ROUTE_TEST_HOOK},
 };
 
 #define NROUTES ((int)(sizeof(routes) / sizeof(routes[0])))

@@ -215,21 +215,27 @@ int queue_delete(struct db *db, int64_t id)
     return r ? r : n ? 0 : SB_ENOTFOUND;
 }
 
-int queue_list(struct db *db, const char *channel, const char *q, int64_t limit, int64_t offset,
-               json_t **items, int64_t *total)
+int queue_list(struct db *db, const struct queue_query *query, json_t **items, int64_t *total)
 {
+    const char *q = query->q;
     char like[160] = "";
     if (q)
         snprintf(like, sizeof(like), "%%%s%%", q);
-    const char *ch = channel ? channel : "", *qq = q ? q : "";
-    const char *where = " WHERE (? = '' OR q.channel = ?) AND (? = '' OR lower(q.name) LIKE "
-                        "lower(?))";
-    char sql[600];
+    const char *ch = query->channel ? query->channel : "", *qq = q ? q : "";
+    /* Supervisors: only their profile's queues (the fifth parameter). */
+    char where[700];
+    snprintf(where, sizeof(where),
+             " WHERE (? = '' OR q.channel = ?) AND (? = '' OR lower(q.name) LIKE lower(?))%s%s",
+             query->scope_in ? " AND q.id " : "", query->scope_in ? query->scope_in : "");
+    const int scoped = query->scope_in ? 1 : 0;
+    char sql[1200];
     snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM queues q%s", where);
     struct db_stmt *st;
     int r = db_prepare(db, sql, &st);
     if (!r)
         r = db_bind_all(st, "tttt", ch, ch, qq, like);
+    if (!r && scoped)
+        r = db_bind_int64(st, 5, query->scope_profile);
     if (!r)
         r = db_step(st);
     *total = r == DB_ROW ? db_col_int64(st, 0) : 0;
@@ -240,7 +246,13 @@ int queue_list(struct db *db, const char *channel, const char *q, int64_t limit,
              where);
     r = db_prepare(db, sql, &st);
     if (!r)
-        r = db_bind_all(st, "ttttii", ch, ch, qq, like, limit, offset);
+        r = db_bind_all(st, "tttt", ch, ch, qq, like);
+    if (!r && scoped)
+        r = db_bind_int64(st, 5, query->scope_profile);
+    if (!r)
+        r = db_bind_int64(st, 5 + scoped, query->limit);
+    if (!r)
+        r = db_bind_int64(st, 6 + scoped, query->offset);
     *items = json_array();
     while (!r && (r = db_step(st)) == DB_ROW) {
         json_array_append_new(*items, queue_from_row(st));

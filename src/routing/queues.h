@@ -31,9 +31,17 @@ int queue_get(struct db *db, int64_t id, json_t **out);
 /* Deletes a queue (members go with it). SB_ENOTFOUND. */
 int queue_delete(struct db *db, int64_t id);
 
-/* Lists queues (optional channel filter and name search), ordered by channel then name. */
-int queue_list(struct db *db, const char *channel, const char *q, int64_t limit, int64_t offset,
-               json_t **items, int64_t *total);
+struct queue_query {
+    const char *channel;   /* NULL = every channel */
+    const char *q;         /* name search; NULL = all */
+    const char *scope_in;  /* perm_scope_sql(ctx, "queue"): NULL = no restriction */
+    int64_t scope_profile; /* bound to scope_in's `?` */
+    int64_t limit, offset;
+};
+
+/* Lists queues (optional channel filter, name search and supervisor scope), ordered by channel
+ * then name. */
+int queue_list(struct db *db, const struct queue_query *query, json_t **items, int64_t *total);
 
 /* Adds agents (ids in a JSON array) to a queue; existing members are kept. Unknown or non-agent
  * ids fail the whole call with SB_EINVALID and *bad set to the first offending id. Applies

@@ -7,7 +7,7 @@
 #include "api/json_out.h"
 #include "core/err.h"
 #include "db/db.h"
-#include "staff/staff_insert.h"
+#include "staff/staff_store.h"
 
 struct settings_row {
     const char *typology;
@@ -215,12 +215,17 @@ int agent_list(struct db *db, const struct agent_query *q, json_t **items, int64
     char like[300] = "";
     if (q->q)
         snprintf(like, sizeof(like), "%%%s%%", q->q);
-    const char *where = " AND (? = '' OR lower(s.username) LIKE lower(?) OR lower(s.full_name) "
-                        "LIKE lower(?) OR lower(COALESCE(s.alias, '')) LIKE lower(?) OR "
-                        "CAST(s.internal AS TEXT) = ?) AND (? = '' OR g.typology = ?)";
+    /* Supervisors: only agents of their queues (the eighth parameter). */
+    char where[900];
+    snprintf(where, sizeof(where),
+             " AND (? = '' OR lower(s.username) LIKE lower(?) OR lower(s.full_name) LIKE lower(?) "
+             "OR lower(COALESCE(s.alias, '')) LIKE lower(?) OR CAST(s.internal AS TEXT) = ?) AND "
+             "(? = '' OR g.typology = ?)%s%s",
+             q->scope_in ? " AND s.id " : "", q->scope_in ? q->scope_in : "");
+    const int scoped = q->scope_in ? 1 : 0;
     const char *typ = q->typology ? q->typology : "";
     const char *qq = q->q ? q->q : "";
-    char sql[1200];
+    char sql[2000];
     snprintf(sql, sizeof(sql),
              "SELECT COUNT(*) FROM staff s JOIN agents g ON g.staff_id = s.id WHERE "
              "s.deleted_at IS NULL%s",
@@ -229,6 +234,8 @@ int agent_list(struct db *db, const struct agent_query *q, json_t **items, int64
     int r = db_prepare(db, sql, &st);
     if (!r)
         r = db_bind_all(st, "ttttttt", qq, like, like, like, qq, typ, typ);
+    if (!r && scoped)
+        r = db_bind_int64(st, 8, q->scope_profile);
     if (!r)
         r = db_step(st);
     *total = r == DB_ROW ? db_col_int64(st, 0) : 0;
@@ -239,7 +246,13 @@ int agent_list(struct db *db, const struct agent_query *q, json_t **items, int64
              dir);
     r = db_prepare(db, sql, &st);
     if (!r)
-        r = db_bind_all(st, "tttttttii", qq, like, like, like, qq, typ, typ, q->limit, q->offset);
+        r = db_bind_all(st, "ttttttt", qq, like, like, like, qq, typ, typ);
+    if (!r && scoped)
+        r = db_bind_int64(st, 8, q->scope_profile);
+    if (!r)
+        r = db_bind_int64(st, 8 + scoped, q->limit);
+    if (!r)
+        r = db_bind_int64(st, 9 + scoped, q->offset);
     *items = json_array();
     while (!r && (r = db_step(st)) == DB_ROW) {
         json_array_append_new(*items, agent_from_row(st));

@@ -42,9 +42,11 @@ int agent_update(struct db *db, int64_t id, const json_t *identity, const char *
 int agent_delete(struct db *db, int64_t id, int64_t now_ms);
 
 struct agent_query {
-    const char *q;        /* search in username, full name, alias, extension; NULL = all */
-    const char *typology; /* NULL = all */
-    const char *sort;     /* username | full_name | internal | created_at, '-' prefix = desc */
+    const char *q;         /* search in username, full name, alias, extension; NULL = all */
+    const char *typology;  /* NULL = all */
+    const char *sort;      /* username | full_name | internal | created_at, '-' prefix = desc */
+    const char *scope_in;  /* perm_scope_sql(ctx, "agent"): NULL = no restriction */
+    int64_t scope_profile; /* bound to scope_in's `?` */
     int64_t limit, offset;
 };
 

@@ -1,9 +1,9 @@
-/* staff_insert.h — creating a staff row (agent, supervisor or admin) with its internal
- * extension, shared by agents and users. The extension is unique across all staff: a generated
- * one is the lowest free number at or above the "minimum internal" setting, and concurrent
- * creates that pick the same number retry (bounded), so two people never share one. */
-#ifndef SB_STAFF_STAFF_INSERT_H
-#define SB_STAFF_STAFF_INSERT_H
+/* staff_store.h — the rows of `staff` shared by agents and users (supervisors, admins):
+ * creating one with its internal extension, and deleting one. The extension is unique across all
+ * staff: a generated one is the lowest free number at or above the "minimum internal" setting, and
+ * concurrent creates that pick the same number retry (bounded), so two people never share one. */
+#ifndef SB_STAFF_STAFF_STORE_H
+#define SB_STAFF_STAFF_STORE_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -29,5 +29,10 @@ typedef int (*staff_insert_extra)(struct db *db, int64_t id, void *arg);
  * "internal"). */
 int staff_insert(struct db *db, const struct staff_new *s, int64_t now_ms, staff_insert_extra extra,
                  void *arg, int64_t *id_out, int64_t *internal_out, const char **conflict_field);
+
+/* Marks staff `id` (of `role`) deleted inside the caller's transaction: the row stays so
+ * history (audit, messages) still names who did what; its username and extension are released
+ * for reuse and it can no longer sign in. SB_ENOTFOUND when there is no such live row. */
+int staff_mark_deleted(struct db *db, int64_t id, const char *role, int64_t now_ms);
 
 #endif

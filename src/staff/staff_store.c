@@ -1,4 +1,4 @@
-#include "staff/staff_insert.h"
+#include "staff/staff_store.h"
 
 #include <stdio.h>
 
@@ -92,4 +92,27 @@ int staff_insert(struct db *db, const struct staff_new *a, int64_t now_ms, staff
         /* A concurrent create took the same generated extension: compute it again. */
     }
     return r;
+}
+
+int staff_mark_deleted(struct db *db, int64_t id, const char *role, int64_t now_ms)
+{
+    char renamed[96];
+    struct db_stmt *st;
+    int r = db_prepare(
+        db, "SELECT username FROM staff WHERE id = ? AND role = ? AND deleted_at IS NULL", &st);
+    if (!r)
+        r = db_bind_all(st, "it", id, role);
+    if (!r)
+        r = db_step(st);
+    if (r == DB_ROW)
+        snprintf(renamed, sizeof(renamed), "%s~deleted~%lld", db_col_text(st, 0), (long long)id);
+    db_finalize(st);
+    if (r == DB_DONE)
+        return SB_ENOTFOUND;
+    if (r < 0)
+        return r;
+    return db_execf(db, NULL,
+                    "UPDATE staff SET deleted_at = ?, username = ?, internal = NULL, disabled = 1, "
+                    "profile_id = NULL WHERE id = ?",
+                    "iti", now_ms, renamed, id);
 }
