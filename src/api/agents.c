@@ -27,6 +27,7 @@
 #include "http/respond.h"
 #include "staff/agent_fields.h"
 #include "staff/agents.h"
+#include "staff/client_logs_notify.h"
 #include "ws/hub.h"
 
 /* Identity fields handled here; every other key of a request body is an agent setting. */
@@ -291,6 +292,7 @@ int api_agents_patch(struct http_req *req)
     if (typ && agent_typology_valid(typ))
         snprintf(typology, sizeof(typology), "%s", typ);
     json_t *settings = NULL, *errors = NULL;
+    struct client_logs_state logs_before = client_logs_state_of(current);
     r = agent_settings_apply(typology, current, patch, req->app->cfg.license_mobile, &settings,
                              &errors);
     if (r == SB_EINVALID)
@@ -306,6 +308,8 @@ int api_agents_patch(struct http_req *req)
     const char *conflict = NULL;
     int64_t now = clock_now_ms(req->app->clock);
     r = r ? r : agent_update(db, id, body, typology, settings, now, &conflict);
+    if (!r)
+        client_logs_announce(req->app->hub, id, logs_before, settings);
     json_decref(settings);
     if (r == SB_ECONFLICT) {
         json_decref(body);

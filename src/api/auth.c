@@ -14,6 +14,7 @@
 #include "auth/mfa.h"
 #include "core/err.h"
 #include "http/respond.h"
+#include "staff/client_logs_notify.h"
 
 /* Validates a required string field of 1..max bytes; adds an error and returns NULL when it
  * is missing or wrong. */
@@ -184,12 +185,22 @@ int api_auth_me(struct http_req *req)
     session_csrf_for(who.token, csrf);
     int days;
     bool expired = login_password_expired(&who.account, clock_now_ms(req->app->clock), &days);
-    return http_reply_json(req, 200,
-                           json_pack("{s:o, s:s, s:{s:I}, s:{s:b, s:o}}", "user",
-                                     json_account(&who.account), "csrf_token", csrf, "session",
-                                     "id", (json_int_t)who.session_id, "password", "must_change",
-                                     expired, "expires_in_days",
-                                     days >= 0 ? json_integer(days) : json_null()));
+    json_t *me = json_pack("{s:o, s:s, s:{s:I}, s:{s:b, s:o}}", "user", json_account(&who.account),
+                           "csrf_token", csrf, "session", "id", (json_int_t)who.session_id,
+                           "password", "must_change", expired, "expires_in_days",
+                           days >= 0 ? json_integer(days) : json_null());
+    /* An agent's web client learns at start-up whether to send its logs. */
+    if (who.role == AUTH_ROLE_AGENT) {
+        struct client_logs_state logs;
+        struct db *db = app_thread_db(req->app);
+        int r = db ? client_logs_load_state(db, who.user_id, &logs) : SB_EUNAVAIL;
+        if (r) {
+            json_decref(me);
+            return http_reply_error(req, r);
+        }
+        json_object_set_new(me, "client_logs", client_logs_state_json(logs));
+    }
+    return http_reply_json(req, 200, me);
 }
 
 struct password_job {

@@ -97,6 +97,11 @@ int api_queue_agents_list(struct http_req *req);
 int api_queue_agents_add(struct http_req *req);
 int api_queue_agents_remove(struct http_req *req);
 
+/* POST /api/v1/client-logs — an agent's web client sends log entries (api/client_logs.c):
+ * agents whose client logs are on only; 202 {written, ignored}; 422 naming entries[i].field;
+ * 503 when they could not be written. */
+int api_client_logs_post(struct http_req *req);
+
 /* Test hooks (server.test_hooks only): fault injection, broadcast, slow request, probe
  * writes. */
 int api_test_fault_put(struct http_req *req);

@@ -147,6 +147,13 @@ static const struct opt opts[] = {
      "1000", "First delay once the allowance is used; it doubles with each further failure."},
     {"auth", "throttle_max_delay_s", OPT_INT, OFF(auth_throttle_max_delay_s), 1, 86400, "900",
      "Longest throttling delay."},
+    {"client_logs", "max_file_bytes", OPT_INT, OFF(client_logs_max_file_bytes), 1024, 1073741824,
+     "1048576",
+     "Agents' web-client logs (<server.data_dir>/client-logs/agent-<username>/client.log): "
+     "size at which the current file is rotated. A file is larger only when one entry is."},
+    {"client_logs", "max_files", OPT_INT, OFF(client_logs_max_files), 1, 100, "5",
+     "Client-log files kept per agent, the current one included (client.log, client.log.1, "
+     "…); the oldest is dropped at rotation."},
 };
 
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))

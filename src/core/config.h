@@ -79,6 +79,9 @@ struct sb_config {
     int auth_throttle_window_s;
     int auth_throttle_base_delay_ms;
     int auth_throttle_max_delay_s;
+    /* [client_logs] */
+    int client_logs_max_file_bytes;
+    int client_logs_max_files;
 };
 
 /* An error found while loading: which option and why (for the one-line start-up failure). */

@@ -62,6 +62,7 @@ static const struct route routes[] = {
     {"GET", "/api/v1/queues/{id}/agents", api_queue_agents_list, 0},
     {"POST", "/api/v1/queues/{id}/agents", api_queue_agents_add, ROUTE_BODY},
     {"DELETE", "/api/v1/queues/{id}/agents/{agent_id}", api_queue_agents_remove, 0},
+    {"POST", "/api/v1/client-logs", api_client_logs_post, ROUTE_BODY},
     {"POST", "/api/v1/staff/{id}/unlock", api_staff_unlock, 0},
     {"DELETE", "/api/v1/staff/{id}/sessions", api_staff_sessions_delete, 0},
     {"GET", "/api/v1/audit", api_audit_list, 0},

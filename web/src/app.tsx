@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { AppHeader } from './components/AppHeader';
 import { fetchMe, genericMessage, logout, type Session } from './lib/auth';
+import { useClientLogs } from './lib/clientLogs';
 import { navigate, useRoute } from './lib/router';
 import type { SocketManager } from './lib/socket';
 import { useSocketState } from './lib/useSocketState';
@@ -46,6 +47,21 @@ export function App({ socket }: AppProps) {
   useEffect(() => {
     void loadSession();
   }, [loadSession]);
+
+  // The server learns who is on a WebSocket at its handshake: after a login or logout, open a
+  // new one so per-user events (client_logs.*, session.revoked) reach this page.
+  const signedIn = state.kind === 'session' ? state.session.user.id : state.kind === 'anonymous' ? 0 : undefined;
+  const lastSignedIn = useRef<number | undefined>(undefined);
+  useEffect(() => {
+    if (signedIn === undefined) return;
+    if (lastSignedIn.current !== undefined && lastSignedIn.current !== signedIn) {
+      socket.stop();
+      socket.start();
+    }
+    lastSignedIn.current = signedIn;
+  }, [signedIn, socket]);
+
+  useClientLogs(socket, state.kind === 'session' ? state.session : null);
 
   // Redirects: anonymous users to /login, signed-in users away from the public pages.
   useEffect(() => {

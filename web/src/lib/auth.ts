@@ -20,10 +20,20 @@ export interface PasswordState {
   expires_in_days: number | null;
 }
 
+export type ClientLogLevel = 'ERROR' | 'WARNING' | 'INFO' | 'DEBUG';
+
+/** An agent's client logs (GET /auth/me client_logs, and the client_logs.* WebSocket events). */
+export interface ClientLogsState {
+  enabled: boolean;
+  level: ClientLogLevel;
+}
+
 export interface Session {
   user: Account;
   password: PasswordState;
   mfaEnrollmentRequired: boolean;
+  /** Agents only; null for other roles or an unreadable value. */
+  clientLogs: ClientLogsState | null;
 }
 
 export interface FieldError {
@@ -60,6 +70,23 @@ let csrfToken: string | null = null;
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const CLIENT_LOG_LEVELS: readonly string[] = ['ERROR', 'WARNING', 'INFO', 'DEBUG'];
+
+export function parseClientLogLevel(v: unknown): ClientLogLevel | null {
+  return typeof v === 'string' && CLIENT_LOG_LEVELS.includes(v) ? (v as ClientLogLevel) : null;
+}
+
+export function parseClientLogsState(v: unknown): ClientLogsState | null {
+  if (!isRecord(v) || typeof v['enabled'] !== 'boolean') return null;
+  const level = parseClientLogLevel(v['level']);
+  return level ? { enabled: v['enabled'], level } : null;
+}
+
+/** The session's CSRF token (for requests made outside this module), or null. */
+export function currentCsrfToken(): string | null {
+  return csrfToken;
 }
 
 function parseFieldErrors(v: unknown): FieldError[] {
@@ -140,6 +167,7 @@ function parseSession(v: unknown): Session | null {
       expires_in_days: typeof days === 'number' ? days : null,
     },
     mfaEnrollmentRequired: m['enrollment_required'] === true,
+    clientLogs: parseClientLogsState(v['client_logs']),
   };
 }
 
