@@ -28,6 +28,7 @@
 #include "staff/agent_fields.h"
 #include "staff/agents.h"
 #include "staff/client_logs_notify.h"
+#include "staff/avatar_store.h"
 #include "ws/hub.h"
 
 /* Identity fields handled here; every other key of a request body is an agent setting. */
@@ -35,7 +36,7 @@ static const char *const identity_keys[] = {"username", "full_name", "email",   
                                             "typology", "internal",  "alias",       "description",
                                             "disabled", "ad_sso",    "mfa_enabled", "locked"};
 static const char *const read_only_keys[] = {"id", "locked_at", "created_at",
-                                             "last_password_reset_at"};
+                                             "last_password_reset_at", "avatar_url"};
 
 static bool in_list(const char *k, const char *const *list, size_t n)
 {
@@ -347,11 +348,16 @@ int api_agents_delete(struct http_req *req)
     const struct auth_principal who = ctx.who;
     struct db *db = app_thread_db(req->app);
     int64_t now = clock_now_ms(req->app->clock);
+    char avatar[AVATAR_NAME_MAX] = "";
+    if (db && avatar_get_name(db, id, avatar))
+        avatar[0] = 0; /* agent_delete decides whether there is an agent to delete */
     int r = db ? agent_delete(db, id, now) : SB_EUNAVAIL;
     if (r == SB_ENOTFOUND)
         return http_reply_problem(req, 404, "no such agent");
     if (r)
         return http_reply_error(req, r);
+    /* After the commit that cleared the column (a picture set in between is left orphaned). */
+    avatar_file_remove(req->app->cfg.server_data_dir, avatar);
     session_revoke_all(db, id, 0, "account deleted", now, NULL);
     hub_close_user(req->app->hub, id, 4001, (struct ws_ref){0, 0});
     audit_record(db, now, who.user_id, "agent.delete", "staff", id, auth_client_ip(req), NULL);

@@ -72,6 +72,13 @@ int api_agents_export(struct http_req *req);
 /* POST /api/v1/agents/{id}/password — an administrator sets an agent's password. */
 int api_agents_password(struct http_req *req);
 
+/* An agent's picture (api/avatars.c): PUT (raw image/png or image/jpeg body, ROUTE_UPLOAD,
+ * decoded on a job worker) and DELETE need agents-edit permission and the agent in scope; GET
+ * is for any signed-in staff member. */
+int api_avatar_put(struct http_req *req);
+int api_avatar_get(struct http_req *req);
+int api_avatar_delete(struct http_req *req);
+
 /* Users: administrators and supervisors (api/users.c), admin only. */
 int api_users_list(struct http_req *req);
 int api_users_create(struct http_req *req);

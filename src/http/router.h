@@ -17,7 +17,13 @@ enum route_flags {
     ROUTE_LOOPBACK = 4,            /* only for direct loopback peers (metrics) */
     ROUTE_PASSWORD_PENDING_OK = 8, /* usable while the caller's password must be changed */
     ROUTE_MFA_SETUP_OK = 16,       /* usable while the caller must still enrol in MFA */
+    ROUTE_UPLOAD = 32, /* a raw file upload: its body cap is ROUTE_UPLOAD_MAX_BYTES instead of
+                          http.max_body_bytes; the 413 names the last segment of the pattern */
 };
+
+/* The body cap of ROUTE_UPLOAD routes: the avatar cap (staff/avatar.h AVATAR_MAX_BYTES, kept
+ * equal by a static assertion in api/avatars.c), whatever http.max_body_bytes says. */
+#define ROUTE_UPLOAD_MAX_BYTES (8u * 1024u * 1024u)
 
 struct route {
     const char *method;

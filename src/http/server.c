@@ -96,10 +96,30 @@ static bool is_api_path(const char *path)
     return !strncmp(path, "/api/", 5) || !strcmp(path, "/api") || !strcmp(path, "/metrics");
 }
 
+/* The 413 of an upload route names its field: the pattern's last segment ("avatar"). */
+static int reply_upload_too_big(struct http_req *req)
+{
+    const char *field = strrchr(req->route->pattern, '/') + 1;
+    char msg[96];
+    snprintf(msg, sizeof(msg), "must be at most %u bytes (%u MiB)", ROUTE_UPLOAD_MAX_BYTES,
+             ROUTE_UPLOAD_MAX_BYTES >> 20);
+    json_t *p = http_problem_new(413, "the file is larger than allowed", NULL);
+    if (p)
+        http_problem_add_error(p, field, msg);
+    return http_reply_problem_json(req, p);
+}
+
 static int dispatch(struct http_server *srv, struct http_req *req)
 {
-    if (req->body_too_big)
+    if (req->body_too_big) {
+        if (router_match(req, req->method, req->path, NULL, 0) == ROUTE_FOUND &&
+            (req->route->flags & ROUTE_UPLOAD))
+            return reply_upload_too_big(req);
+        req->route = NULL;
+        req->route_index = METRICS_ROUTE_NONE;
+        req->nparams = 0;
         return http_reply_problem(req, 413, "the request body is larger than allowed");
+    }
     char allow[96];
     enum route_match m = router_match(req, req->method, req->path, allow, sizeof(allow));
     if (m == ROUTE_FOUND) {
@@ -168,6 +188,22 @@ static struct http_req *req_new(struct http_server *srv, struct MHD_Connection *
     return req;
 }
 
+/* The body cap of a new request: an upload route's own (ROUTE_UPLOAD), found before any of the
+ * body is read; http.max_body_bytes for everything else. Leaves no routing state behind. */
+static size_t body_cap(struct http_server *srv, struct http_req *req)
+{
+    size_t cap = (size_t)srv->app->cfg.http_max_body_bytes;
+    if (router_match(req, req->method, req->path, NULL, 0) == ROUTE_FOUND &&
+        (req->route->flags & ROUTE_UPLOAD)) {
+        cap = ROUTE_UPLOAD_MAX_BYTES;
+        buf_init(&req->body, cap); /* still empty: nothing to free */
+    }
+    req->route = NULL;
+    req->route_index = METRICS_ROUTE_NONE;
+    req->nparams = 0;
+    return cap;
+}
+
 static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, const char *url,
                                       const char *method, const char *version,
                                       const char *upload_data, size_t *upload_data_size,
@@ -182,9 +218,10 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
         *con_cls = req;
         atomic_fetch_add(&srv->in_flight, 1);
         log_set_request_id(req->request_id);
+        size_t cap = body_cap(srv, req);
         const char *cl =
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl && strtoull(cl, NULL, 10) > (unsigned long long)srv->app->cfg.http_max_body_bytes)
+        if (cl && strtoull(cl, NULL, 10) > (unsigned long long)cap)
             req->body_too_big = true; /* answered below without reading the body */
         else
             return MHD_YES;

@@ -8,6 +8,7 @@
 #include "core/err.h"
 #include "db/db.h"
 #include "staff/staff_store.h"
+#include "staff/avatar_store.h"
 
 struct settings_row {
     const char *typology;
@@ -49,8 +50,8 @@ int agent_create(struct db *db, const struct agent_new *a, int64_t now_ms, int64
 #define AGENT_SELECT                                                                               \
     "SELECT s.id, s.username, s.full_name, s.email, s.alias, s.description, s.internal, "          \
     "g.typology, s.disabled, s.locked_at, s.mfa_enabled, s.sso_enabled, "                          \
-    "s.password_changed_at, s.created_at, g.settings FROM staff s JOIN agents g ON g.staff_id "    \
-    "= s.id WHERE s.deleted_at IS NULL"
+    "s.password_changed_at, s.created_at, g.settings, s.avatar FROM staff s JOIN agents g ON "     \
+    "g.staff_id = s.id WHERE s.deleted_at IS NULL"
 
 /* Builds the flat public object: identity fields, then every settings field. */
 static json_t *agent_from_row(struct db_stmt *st)
@@ -66,6 +67,9 @@ static json_t *agent_from_row(struct db_stmt *st)
         "mfa_enabled", db_col_int64(st, 10) != 0, "ad_sso", db_col_int64(st, 11) != 0,
         "last_password_reset_at", json_time(db_col_int64(st, 12)), "created_at",
         json_time(db_col_int64(st, 13)));
+    if (o)
+        json_object_set_new(o, "avatar_url",
+                            avatar_url_json(db_col_int64(st, 0), db_col_text(st, 15)));
     json_t *settings = json_loads(db_col_text(st, 14), 0, NULL);
     if (o && settings)
         json_object_update_missing(o, settings);
@@ -181,10 +185,11 @@ int agent_delete(struct db *db, int64_t id, int64_t now_ms)
         return r;
     r = db_begin(db);
     if (!r)
-        r = db_execf(db, NULL,
-                     "UPDATE staff SET deleted_at = ?, username = ?, internal = NULL, disabled = 1 "
-                     "WHERE id = ?",
-                     "iti", now_ms, renamed, id);
+        r = db_execf(
+            db, NULL,
+            "UPDATE staff SET deleted_at = ?, username = ?, internal = NULL, disabled = 1, "
+            "avatar = NULL WHERE id = ?",
+            "iti", now_ms, renamed, id);
     /* A deleted agent leaves every queue at once (routing must not offer to it). */
     if (!r)
         r = db_execf(db, NULL, "DELETE FROM queue_members WHERE staff_id = ?", "i", id);

@@ -26,7 +26,8 @@ struct agent_new {
 int agent_create(struct db *db, const struct agent_new *a, int64_t now_ms, int64_t *id_out,
                  int64_t *internal_out, const char **conflict_field);
 
-/* The public JSON of agent `id` (identity + typology + settings), or SB_ENOTFOUND. */
+/* The public JSON of agent `id` (identity + typology + settings + avatar_url), or
+ * SB_ENOTFOUND. */
 int agent_get(struct db *db, int64_t id, json_t **out);
 
 /* Reads typology and settings (new reference) for a change. */
@@ -37,8 +38,9 @@ int agent_load_settings(struct db *db, int64_t id, char typology[16], json_t **s
 int agent_update(struct db *db, int64_t id, const json_t *identity, const char *typology,
                  const json_t *settings, int64_t now_ms, const char **conflict_field);
 
-/* Marks the agent deleted (history keeps its name), frees its username and extension and
- * removes it from every queue, in one transaction. */
+/* Marks the agent deleted (history keeps its name), frees its username and extension, clears
+ * its avatar column and removes it from every queue, in one transaction. The caller removes
+ * the avatar file afterwards (avatar_store.h). */
 int agent_delete(struct db *db, int64_t id, int64_t now_ms);
 
 struct agent_query {
