@@ -7,6 +7,7 @@
 #include "api/json_out.h"
 #include "core/err.h"
 #include "db/db.h"
+#include "staff/sip_secret.h"
 
 #define AGENT_CREATE_TRIES 20
 
@@ -76,6 +77,8 @@ int agent_create(struct db *db, const struct agent_new *a, int64_t now_ms, int64
             r = db_execf(db, NULL,
                          "INSERT INTO agents(staff_id, typology, settings) VALUES(?, ?, ?)", "itt",
                          *id_out, a->typology, settings);
+        if (!r && a->sip_realm)
+            r = sip_secret_rotate(db, *id_out, a->username, a->sip_realm, now_ms, NULL);
         if (!r)
             r = db_commit(db);
         if (!r)
