@@ -7,7 +7,7 @@ const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const { execFileSync, spawnSync } = require('node:child_process');
-const { startServer, adminClient, accountClient, login, cli, psql, backend, binary, STRONG } = require('./lib/server');
+const { startServer, adminClient, accountClient, createAccount, login, cli, psql, backend, binary, STRONG } = require('./lib/server');
 
 let srv, admin;
 before(async () => { srv = await startServer(); admin = await adminClient(srv); });
@@ -92,6 +92,12 @@ test('agents are created with a SIP secret only they can read', async () => {
   for (const s of specs) {
     const a = await createAgent(s);
     agents[s.username] = { id: a.id, internal: a.internal, settings: a };
+    // Made with the agent, in the same transaction: sealed, and as md5_cred for the realm.
+    const [[sealed, cred, realm]] = dbRows(srv, `SELECT sip_secret, md5_cred, sip_realm FROM agents WHERE staff_id = ${a.id}`);
+    assert.match(sealed, /^v1:/);
+    assert.match(cred, /^[0-9a-f]{32}$/);
+    assert.equal(realm, 'switchboard');
+    agents[s.username].stored = { sealed, cred };
   }
   for (const [username, a] of Object.entries(agents)) {
     a.client = await agentClient(username);
@@ -104,6 +110,9 @@ test('agents are created with a SIP secret only they can read', async () => {
     assert.deepEqual(r.json.transports, a.settings.transport);
     assert.match(r.json.secret, /^[A-Za-z0-9]{24,}$/);
     a.secret = r.json.secret;
+    assert.equal(a.stored.cred, md5(`${username}:switchboard:${a.secret}`), 'the secret made at creation');
+    const row = dbRows(srv, `SELECT * FROM agents WHERE staff_id = ${a.id}`)[0].join('|');
+    assert.ok(!row.includes(a.secret), 'never stored in clear');
   }
   assert.equal(new Set(Object.values(agents).map((a) => a.secret)).size, specs.length, 'one secret each');
   // Nobody else reads it: not an administrator (no SIP account), not anonymous.
@@ -284,6 +293,11 @@ test('restart with another realm: md5_cred follows it, secrets stay; agents with
   const clear = `UPDATE agents SET sip_secret = NULL, md5_cred = NULL, sip_realm = NULL WHERE staff_id = ${old.id}`;
   if (backend === 'postgres') psql(clear, srv.pgDatabase);
   else execFileSync('sqlite3', [srv.sqlitePath, clear]);
+  // `switchboard admin create` makes an agent with its secret when the key file is there.
+  const made = createAccount(srv, 'cli.agent', 'agent');
+  const [[cliCred, cliRealm]] = dbRows(srv, `SELECT md5_cred, sip_realm FROM agents WHERE staff_id = ${made.id}`);
+  assert.match(cliCred, /^[0-9a-f]{32}$/);
+  assert.equal(cliRealm, 'switchboard');
   // The CLI reads only: it leaves that agent out, by id only.
   const c = cli(srv, ['asterisk-pjsip']);
   assert.equal(c.status, 0, c.stderr);
@@ -313,7 +327,8 @@ test('restart with another realm: md5_cred follows it, secrets stay; agents with
   assert.equal(sip.status, 200, sip.text);
   assert.equal(sip.json.realm, 'pbx.example.com');
   assert.equal(sectionsOf(parsed, 'old.agent').auth.md5_cred, md5(`old.agent:pbx.example.com:${sip.json.secret}`));
-  assert.equal(assertViewsMatch(srv, text), 3 * (specs.length + 1));
+  assert.ok(sectionsOf(parsed, 'cli.agent').auth.md5_cred.match(/^[0-9a-f]{32}$/));
+  assert.equal(assertViewsMatch(srv, text), 3 * (specs.length + 2));
   const c2 = cli(srv, ['asterisk-pjsip']);
   assert.equal(c2.stdout, text);
 });
