@@ -41,7 +41,7 @@ static const char usage_main[] =
     "  asterisk-pjsip  print the agents as Asterisk pjsip.conf sections\n"
     "  version   print the version\n"
     "\n"
-    "Options for serve, migrate and config:\n"
+    "Options for serve, migrate, config and asterisk-pjsip:\n"
     "  -c, --config FILE   INI configuration file (default: $SWITCHBOARD_CONFIG if set)\n"
     "  -h, --help          this help\n"
     "\n"
