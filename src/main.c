@@ -20,6 +20,8 @@
 #include "staff/agent_fields.h"
 #include "staff/agents.h"
 #include "staff/mask_policy.h"
+#include "staff/asterisk.h"
+#include "staff/sip_secret.h"
 #include "app.h"
 #include "core/err.h"
 #include "core/log.h"
@@ -37,9 +39,10 @@ static const char usage_main[] =
     "  migrate   apply pending database migrations and exit\n"
     "  config    print the effective configuration (use --markdown for the docs table)\n"
     "  admin     operator tools: create an account, reset a password, unlock\n"
+    "  asterisk-pjsip  print the agents as Asterisk pjsip.conf sections\n"
     "  version   print the version\n"
     "\n"
-    "Options for serve, migrate and config:\n"
+    "Options for serve, migrate, config and asterisk-pjsip:\n"
     "  -c, --config FILE   INI configuration file (default: $SWITCHBOARD_CONFIG if set)\n"
     "  -h, --help          this help\n"
     "\n"
@@ -54,6 +57,11 @@ static const char *const usage_cmd[][2] = {
     {"config", "Usage: switchboard config [-c FILE] [--markdown]\n\nPrints the effective "
                "configuration as INI (secrets hidden), or the option table as Markdown.\n"},
     {"version", "Usage: switchboard version\n\nPrints the version.\n"},
+    {"asterisk-pjsip",
+     "Usage: switchboard asterisk-pjsip [-c FILE]\n\nPrints every active agent as Asterisk "
+     "PJSIP endpoint, auth and aor sections (the\ntext of GET "
+     "/api/v1/provisioning/asterisk/pjsip.conf). Reads only: agents without SIP\ncredentials "
+     "yet (created before the server's first start) are left out. See docs/asterisk.md.\n"},
     {"admin", "Usage: switchboard admin create --username NAME --role admin|user|agent\n"
               "                               --full-name NAME [--email ADDRESS] [-c FILE]\n"
               "       switchboard admin reset-password --username NAME [-c FILE]\n"
@@ -136,6 +144,15 @@ static void make_parent_dirs(const char *path)
             mkdir(tmp, 0750);
             *p = '/';
         }
+}
+
+/* The key file that seals secrets at rest: server.key_file, or <data_dir>/secret.key. */
+static void key_file_path(const struct sb_app *app, char *out, size_t size)
+{
+    if (app->cfg.server_key_file[0])
+        snprintf(out, size, "%s", app->cfg.server_key_file);
+    else
+        snprintf(out, size, "%s/secret.key", app->cfg.server_data_dir);
 }
 
 static int open_and_migrate(struct sb_app *app)
@@ -234,6 +251,12 @@ static int cmd_admin(struct sb_app *app, const struct cli *cli)
     }
     struct account a;
     char pw[21], hash[PASSWORD_HASH_MAX];
+    /* An agent gets its SIP secret at once when the key file exists; never create a key here
+     * (a stray one would seal secrets the server cannot open): else the server's start-up
+     * backfill gives it one. */
+    char key_path[600];
+    key_file_path(app, key_path, sizeof(key_path));
+    bool sealing = access(key_path, F_OK) == 0 && seal_init(key_path) == 0;
     if (!strcmp(cli->action, "create")) {
         if (!account_username_valid(cli->username)) {
             fprintf(stderr, "switchboard: --username: letters, digits, '.' and '_' only, 1 to "
@@ -262,7 +285,8 @@ static int cmd_admin(struct sb_app *app, const struct cli *cli)
                                    .password_hash = hash,
                                    .must_change = true,
                                    .min_internal = settings_get_int("general.min_internal"),
-                                   .settings = defaults};
+                                   .settings = defaults,
+                                   .sip_realm = sealing ? app->cfg.asterisk_realm : NULL};
             r = defaults ? agent_create(db, &an, now, &id, &internal, &conflict) : SB_ENOMEM;
             json_decref(defaults);
         } else if (!r) {
@@ -318,6 +342,8 @@ fail:
     fprintf(stderr, "switchboard: %s failed (%s)\n", cli->action, sb_err_name(r));
 out:
     sodium_memzero(pw, sizeof(pw));
+    if (sealing)
+        seal_cleanup();
     settings_cleanup();
     db_close(db);
     return rc;
@@ -365,10 +391,7 @@ static int cmd_serve(struct sb_app *app)
         goto out_hub;
     }
     char key_path[600];
-    if (app->cfg.server_key_file[0])
-        snprintf(key_path, sizeof(key_path), "%s", app->cfg.server_key_file);
-    else
-        snprintf(key_path, sizeof(key_path), "%s/secret.key", app->cfg.server_data_dir);
+    key_file_path(app, key_path, sizeof(key_path));
     make_parent_dirs(key_path);
     if (seal_init(key_path)) {
         log_error("cannot load or create the key file %s (it must be 32 bytes, mode 0600)",
@@ -380,6 +403,13 @@ static int cmd_serve(struct sb_app *app)
         log_error("cannot set up authentication");
         goto out_hub;
     }
+    /* Agents created before SIP secrets existed, or a changed asterisk.realm. Not fatal: the
+     * provisioning routes run it again. */
+    int sip_changed = 0;
+    if (sip_secret_backfill(db, app->cfg.asterisk_realm, clock_now_ms(app->clock), &sip_changed))
+        log_warn("cannot bring the agents' SIP credentials up to date: %s", db_errmsg(db));
+    else if (sip_changed)
+        log_info("SIP credentials created or updated for %d agent(s)", sip_changed);
     if (db_writer_start(&app->dbc, 4096, 256, &app->writer)) {
         log_error("cannot start the database writer");
         goto out_hub;
@@ -440,6 +470,29 @@ out_jobs:
     return rc;
 }
 
+/* Prints the pjsip.conf text of GET /api/v1/provisioning/asterisk/pjsip.conf. */
+static int cmd_asterisk_pjsip(struct sb_app *app)
+{
+    if (open_and_migrate(app))
+        return 1;
+    struct db *db;
+    if (db_open(&app->dbc, &db)) {
+        fprintf(stderr, "switchboard: cannot open the database\n");
+        return 1;
+    }
+    char *text = NULL;
+    size_t len = 0;
+    int r = asterisk_pjsip_conf(db, &text, &len);
+    db_close(db);
+    if (r) {
+        fprintf(stderr, "switchboard: asterisk-pjsip failed (%s)\n", sb_err_name(r));
+        return 1;
+    }
+    size_t written = fwrite(text, 1, len, stdout);
+    free(text);
+    return written == len && fflush(stdout) == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
@@ -483,6 +536,11 @@ int main(int argc, char **argv)
         if (load_config(&app, &cli))
             return 1;
         return cmd_admin(&app, &cli);
+    }
+    if (!strcmp(cmd, "asterisk-pjsip")) {
+        if (load_config(&app, &cli))
+            return 1;
+        return cmd_asterisk_pjsip(&app);
     }
     if (!strcmp(cmd, "serve")) {
         if (load_config(&app, &cli))

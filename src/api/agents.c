@@ -150,6 +150,7 @@ static void create_work(struct http_req *req, void *arg)
         .internal = json_integer_value(json_object_get(j->body, "internal")),
         .min_internal = settings_get_int("general.min_internal"),
         .settings = j->settings,
+        .sip_realm = req->app->cfg.asterisk_realm,
     };
     int64_t id = 0, internal = 0, now = clock_now_ms(req->app->clock);
     const char *conflict = NULL;

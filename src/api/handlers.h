@@ -72,6 +72,17 @@ int api_agents_export(struct http_req *req);
 /* POST /api/v1/agents/{id}/password — an administrator sets an agent's password. */
 int api_agents_password(struct http_req *req);
 
+/* Asterisk provisioning (api/provisioning.c, docs/asterisk.md).
+ * GET /api/v1/provisioning/asterisk/pjsip.conf — admin: every active agent as PJSIP endpoint,
+ * auth (md5_cred, never the secret) and aor sections, text/plain attachment; audited.
+ * POST /api/v1/agents/{id}/sip-secret — admin: a new SIP secret for the agent, returned once
+ * ({username, secret, realm}); audited. 404 for no such agent.
+ * GET /api/v1/auth/me/sip — the agent itself: {username, secret, realm, typology, transports}
+ * for its softphone; audited. 404 for callers that are not agents. */
+int api_provisioning_pjsip_get(struct http_req *req);
+int api_agents_sip_secret_rotate(struct http_req *req);
+int api_auth_me_sip(struct http_req *req);
+
 /* An agent's picture (api/avatars.c): PUT (raw image/png or image/jpeg body, ROUTE_UPLOAD,
  * decoded on a job worker) and DELETE need agents-edit permission and the agent in scope; GET
  * is for any signed-in staff member. */

@@ -126,6 +126,10 @@ static const struct opt opts[] = {
      "(e.g. with (mail=%s) when directory names differ from Switchboard usernames)."},
     {"ldap", "timeout_ms", OPT_INT, OFF(ldap_timeout_ms), 100, 60000, "5000",
      "Time limit for each directory operation."},
+    {"asterisk", "realm", OPT_STR, OFF(asterisk_realm), 0, 0, "switchboard",
+     "SIP digest realm of the agents' credentials (md5_cred in pjsip.conf and ps_auths); "
+     "letters, digits, '.', '-', '_'. Changing it recomputes every md5_cred at the next start "
+     "(docs/asterisk.md)."},
     {"license", "mobile", OPT_BOOL, OFF(license_mobile), 0, 1, "0",
      "The Mobile agent typology (Motion App) is licensed: agents may be created as mobile."},
     {"auth", "argon2_opslimit", OPT_INT, OFF(auth_argon2_opslimit), 1, 10, "2",
@@ -270,6 +274,14 @@ static int config_validate(struct sb_config *c, struct config_error *err)
         snprintf(err->option, sizeof(err->option), "auth.argon2_memlimit_kib");
         snprintf(err->message, sizeof(err->message),
                  "below OWASP's minimum (19456 KiB, 2 iterations); allowed only for tests");
+        return SB_EINVALID;
+    }
+    if (!c->asterisk_realm[0] ||
+        strspn(c->asterisk_realm, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                  "0123456789.-_") != strlen(c->asterisk_realm)) {
+        snprintf(err->option, sizeof(err->option), "asterisk.realm");
+        snprintf(err->message, sizeof(err->message),
+                 "must be 1 to 64 letters, digits, '.', '-' or '_'");
         return SB_EINVALID;
     }
     if (c->server_admin_token[0] && strlen(c->server_admin_token) < 32) {

@@ -69,6 +69,8 @@ struct sb_config {
     char ldap_service_password[256];
     int ldap_timeout_ms;
     char ldap_map_by[16];
+    /* [asterisk] */
+    char asterisk_realm[65];
     /* [license] */
     bool license_mobile;
     /* [auth] */

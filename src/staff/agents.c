@@ -9,17 +9,23 @@
 #include "db/db.h"
 #include "staff/staff_store.h"
 #include "staff/avatar_store.h"
+#include "staff/sip_secret.h"
 
 struct settings_row {
-    const char *typology;
+    const struct agent_new *a;
     const char *settings;
+    int64_t now_ms;
 };
 
+/* The agent's own rows, in the creating transaction: settings, then its SIP secret. */
 static int insert_settings(struct db *db, int64_t id, void *arg)
 {
     const struct settings_row *row = arg;
-    return db_execf(db, NULL, "INSERT INTO agents(staff_id, typology, settings) VALUES(?, ?, ?)",
-                    "itt", id, row->typology, row->settings);
+    int r = db_execf(db, NULL, "INSERT INTO agents(staff_id, typology, settings) VALUES(?, ?, ?)",
+                     "itt", id, row->a->typology, row->settings);
+    if (!r && row->a->sip_realm)
+        r = sip_secret_rotate(db, id, row->a->username, row->a->sip_realm, row->now_ms, NULL);
+    return r;
 }
 
 int agent_create(struct db *db, const struct agent_new *a, int64_t now_ms, int64_t *id_out,
@@ -40,7 +46,7 @@ int agent_create(struct db *db, const struct agent_new *a, int64_t now_ms, int64
         .internal = a->internal,
         .min_internal = a->min_internal,
     };
-    struct settings_row row = {a->typology, settings};
+    struct settings_row row = {a, settings, now_ms};
     int r =
         staff_insert(db, &s, now_ms, insert_settings, &row, id_out, internal_out, conflict_field);
     free(settings);

@@ -17,12 +17,16 @@ struct agent_new {
     int64_t internal;       /* 0 = generate from `min_internal` */
     int64_t min_internal;   /* general.min_internal */
     const json_t *settings; /* complete, validated */
+    const char *sip_realm;  /* asterisk.realm: the agent gets its SIP secret in the same
+                             * transaction (staff/sip_secret.h); NULL = later, by the
+                             * start-up backfill (no key file at hand) */
 };
 
 /* Creates an agent in one transaction. A generated extension is the lowest free number at or
  * above min_internal; concurrent creates that pick the same number retry (bounded), so two
  * agents never share one. SB_ECONFLICT for a taken username or a taken explicit extension
- * (*conflict_field says which: "username" or "internal"). */
+ * (*conflict_field says which: "username" or "internal"). With a->sip_realm the agent's SIP
+ * secret is created too (needs seal_init()); a seal error fails the whole create. */
 int agent_create(struct db *db, const struct agent_new *a, int64_t now_ms, int64_t *id_out,
                  int64_t *internal_out, const char **conflict_field);
 
