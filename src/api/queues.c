@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/handlers.h"
+#include "api/memberships.h"
 #include "app.h"
 #include "auth/audit.h"
 #include "auth/guard.h"
@@ -211,9 +212,11 @@ int api_queue_agents_add(struct http_req *req)
     int64_t bad = 0, now = clock_now_ms(req->app->clock);
     if (!r)
         r = queue_add_agents(db, id, ids, now, &bad);
-    if (!r)
+    if (!r) {
         audit_record(db, now, who.user_id, "queue.agents_add", "queue", id, auth_client_ip(req),
                      json_pack("{s:O}", "agent_ids", ids));
+        membership_publish(req->app, ids);
+    }
     json_decref(body);
     if (r == SB_ENOTFOUND)
         return http_reply_problem(req, 404, "no such queue");
@@ -245,5 +248,8 @@ int api_queue_agents_remove(struct http_req *req)
         return http_reply_error(req, r);
     audit_record(db, clock_now_ms(req->app->clock), who.user_id, "queue.agents_remove", "queue", id,
                  auth_client_ip(req), json_pack("{s:I}", "agent_id", (json_int_t)agent));
+    json_t *one = json_pack("[I]", (json_int_t)agent);
+    membership_publish(req->app, one);
+    json_decref(one);
     return http_reply_empty(req, 204);
 }
