@@ -82,6 +82,18 @@ int api_queue_agents_list(struct http_req *req);
 int api_queue_agents_add(struct http_req *req);
 int api_queue_agents_remove(struct http_req *req);
 
+/* POST /api/v1/agents/delete — bulk delete, all or nothing (api/agents_bulk.c). */
+int api_agents_delete_many(struct http_req *req);
+
+/* An agent's queues (any channel, direct or through a team) and teams
+ * (api/agent_memberships.c); section "agents". */
+int api_agent_queues_list(struct http_req *req);
+int api_agent_queues_add(struct http_req *req);
+int api_agent_queues_remove(struct http_req *req);
+int api_agent_teams_list(struct http_req *req);
+int api_agent_teams_add(struct http_req *req);
+int api_agent_teams_remove(struct http_req *req);
+
 /* Teams and their agents (api/teams.c); section "teams". */
 int api_teams_list(struct http_req *req);
 int api_teams_create(struct http_req *req);
