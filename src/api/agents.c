@@ -431,13 +431,48 @@ int api_agents_list(struct http_req *req)
                            json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)total));
 }
 
+/* Parses `ids` ("1,2,3": the agents selected for an export) into q->ids (request arena).
+ * Queues a 422 naming `ids` and returns false when it is not a list of 1 to
+ * AGENT_QUERY_IDS_MAX positive ids. */
+static bool export_ids(struct http_req *req, struct agent_query *q)
+{
+    const char *s = http_query(req, "ids");
+    if (!s)
+        return true;
+    size_t n = 1;
+    for (const char *c = s; *c; c++)
+        n += *c == ',';
+    int64_t *ids = n <= AGENT_QUERY_IDS_MAX ? arena_alloc(&req->arena, n * sizeof(*ids)) : NULL;
+    bool ok = ids != NULL;
+    const char *c = s;
+    for (size_t i = 0; ok && i < n; i++) {
+        char *end;
+        ok = *c >= '1' && *c <= '9';
+        long long v = ok ? strtoll(c, &end, 10) : 0;
+        ok = ok && v > 0 && v < INT64_MAX && (*end == ',' || !*end) && (*end || i + 1 == n);
+        if (ok) {
+            ids[i] = v;
+            c = end + (*end == ',');
+        }
+    }
+    if (!ok) {
+        json_t *p = http_problem_new(422, "invalid query", NULL);
+        http_problem_add_error(p, "ids", "must be 1 to 5000 agent ids separated by commas");
+        http_reply_problem_json(req, p);
+        return false;
+    }
+    q->ids = ids;
+    q->nids = n;
+    return true;
+}
+
 int api_agents_export(struct http_req *req)
 {
     struct perm_ctx ctx;
     if (perm_require(req, PERM_SECTION_AGENTS, PERM_READ, &ctx))
         return http_replied(req);
     struct agent_query q;
-    if (!list_query(req, &ctx, &q, 50000))
+    if (!list_query(req, &ctx, &q, 50000) || !export_ids(req, &q))
         return http_replied(req);
     if (!http_query(req, "limit"))
         q.limit = 50000;

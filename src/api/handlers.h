@@ -120,6 +120,33 @@ int api_queue_agents_remove(struct http_req *req);
  * 503 when they could not be written. */
 int api_client_logs_post(struct http_req *req);
 
+/* POST /api/v1/agents/delete — bulk delete, all or nothing (api/agents_bulk.c). */
+int api_agents_delete_many(struct http_req *req);
+
+/* An agent's queues (any channel, direct or through a team) and teams
+ * (api/agent_memberships.c); section "agents". */
+int api_agent_queues_list(struct http_req *req);
+int api_agent_queues_add(struct http_req *req);
+int api_agent_queues_remove(struct http_req *req);
+int api_agent_teams_list(struct http_req *req);
+int api_agent_teams_add(struct http_req *req);
+int api_agent_teams_remove(struct http_req *req);
+
+/* Teams and their agents (api/teams.c); section "teams". */
+int api_teams_list(struct http_req *req);
+int api_teams_create(struct http_req *req);
+int api_teams_get(struct http_req *req);
+int api_teams_patch(struct http_req *req);
+int api_teams_delete(struct http_req *req);
+int api_team_agents_list(struct http_req *req);
+int api_team_agents_add(struct http_req *req);
+int api_team_agents_remove(struct http_req *req);
+
+/* The teams associated with a queue (api/queue_teams.c); section "teams". */
+int api_queue_teams_list(struct http_req *req);
+int api_queue_teams_add(struct http_req *req);
+int api_queue_teams_remove(struct http_req *req);
+
 /* Test hooks (server.test_hooks only): fault injection, broadcast, slow request, probe
  * writes. */
 int api_test_fault_put(struct http_req *req);

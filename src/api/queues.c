@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api/handlers.h"
+#include "api/memberships.h"
 #include "app.h"
 #include "auth/audit.h"
 #include "auth/guard.h"
@@ -223,9 +224,11 @@ int api_queue_agents_add(struct http_req *req)
     json_decref(q);
     if (!r)
         r = queue_add_agents(db, id, ids, now, &bad);
-    if (!r)
+    if (!r) {
         audit_record(db, now, ctx.who.user_id, "queue.agents_add", "queue", id, auth_client_ip(req),
                      json_pack("{s:O}", "agent_ids", ids));
+        membership_publish(req->app, ids);
+    }
     json_decref(body);
     if (r == SB_ENOTFOUND)
         return http_reply_problem(req, 404, "no such queue");
@@ -257,5 +260,8 @@ int api_queue_agents_remove(struct http_req *req)
         return http_reply_error(req, r);
     audit_record(db, clock_now_ms(req->app->clock), ctx.who.user_id, "queue.agents_remove", "queue",
                  id, auth_client_ip(req), json_pack("{s:I}", "agent_id", (json_int_t)agent));
+    json_t *one = json_pack("[I]", (json_int_t)agent);
+    membership_publish(req->app, one);
+    json_decref(one);
     return http_reply_empty(req, 204);
 }

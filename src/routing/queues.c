@@ -1,6 +1,7 @@
 #include "routing/queues.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/json_out.h"
@@ -178,7 +179,8 @@ int queue_update(struct db *db, int64_t id, const json_t *c, int64_t now_ms)
 
 #define QUEUE_SELECT                                                                               \
     "SELECT q.id, q.channel, q.name, q.description, q.strategy, q.agent_timeout, q.weight, "       \
-    "q.created_at, (SELECT COUNT(*) FROM queue_members m WHERE m.queue_id = q.id) FROM queues q"
+    "q.created_at, (SELECT COUNT(*) FROM queue_members_effective e WHERE e.queue_id = q.id) FROM " \
+    "queues q"
 
 static json_t *queue_from_row(struct db_stmt *st)
 {
@@ -211,8 +213,22 @@ int queue_get(struct db *db, int64_t id, json_t **out)
 int queue_delete(struct db *db, int64_t id)
 {
     int64_t n = 0;
-    int r = db_execf(db, &n, "DELETE FROM queues WHERE id = ?", "i", id);
-    return r ? r : n ? 0 : SB_ENOTFOUND;
+    int r = db_begin(db);
+    if (r)
+        return r;
+    /* profile_resources is polymorphic (no foreign key): a profile must not keep a queue id
+     * that a later queue could reuse. Members and team associations cascade. */
+    r = db_execf(db, NULL, "DELETE FROM profile_resources WHERE kind = 'queue' AND resource_id = ?",
+                 "i", id);
+    if (!r)
+        r = db_execf(db, &n, "DELETE FROM queues WHERE id = ?", "i", id);
+    if (!r && !n)
+        r = SB_ENOTFOUND;
+    if (!r)
+        r = db_commit(db);
+    if (r)
+        db_rollback(db);
+    return r;
 }
 
 int queue_list(struct db *db, const struct queue_query *query, json_t **items, int64_t *total)
@@ -308,30 +324,192 @@ int queue_remove_agent(struct db *db, int64_t queue_id, int64_t staff_id)
     return r ? r : n ? 0 : SB_ENOTFOUND;
 }
 
+/* Adds to each element of `items` (objects with "id") a `teams` array of the names that
+ * `sql` (one int64 parameter `param`, rows (staff or queue id, team name) in name order)
+ * gives for its id. */
+static int attach_team_names(struct db *db, json_t *items, const char *sql, int64_t param)
+{
+    json_t *by_id = json_object();
+    if (!by_id)
+        return SB_ENOMEM;
+    size_t i;
+    json_t *it;
+    char key[24];
+    int r = 0;
+    json_array_foreach(items, i, it)
+    {
+        json_t *names = json_array();
+        snprintf(key, sizeof(key), "%lld",
+                 (long long)json_integer_value(json_object_get(it, "id")));
+        if (!names || json_object_set_new(it, "teams", names) || json_object_set(by_id, key, names))
+            r = SB_ENOMEM;
+    }
+    struct db_stmt *st = NULL;
+    if (!r)
+        r = db_prepare(db, sql, &st);
+    if (!r)
+        r = db_bind_int64(st, 1, param);
+    while (!r && (r = db_step(st)) == DB_ROW) {
+        snprintf(key, sizeof(key), "%lld", (long long)db_col_int64(st, 0));
+        json_t *names = json_object_get(by_id, key);
+        r = names && json_array_append_new(names, json_string(db_col_text(st, 1))) ? SB_ENOMEM : 0;
+    }
+    db_finalize(st);
+    json_decref(by_id);
+    return r < 0 ? r : 0;
+}
+
 int queue_agents(struct db *db, int64_t queue_id, json_t **items)
 {
     struct db_stmt *st;
     int r = db_prepare(db,
-                       "SELECT s.id, s.username, s.full_name, s.internal FROM queue_members m JOIN "
-                       "staff s ON s.id = m.staff_id WHERE m.queue_id = ? AND s.deleted_at IS NULL "
-                       "ORDER BY s.username LIMIT 10000",
+                       "SELECT s.id, s.username, s.full_name, s.internal, CASE WHEN EXISTS (SELECT "
+                       "1 FROM queue_members m WHERE m.queue_id = ? AND m.staff_id = s.id) THEN 1 "
+                       "ELSE 0 END FROM staff s WHERE s.deleted_at IS NULL AND s.id IN (SELECT "
+                       "e.staff_id FROM queue_members_effective e WHERE e.queue_id = ?) ORDER BY "
+                       "s.username LIMIT 10000",
                        &st);
     if (!r)
-        r = db_bind_int64(st, 1, queue_id);
+        r = db_bind_all(st, "ii", queue_id, queue_id);
     *items = json_array();
+    if (!*items)
+        r = r ? r : SB_ENOMEM;
     while (!r && (r = db_step(st)) == DB_ROW) {
-        json_array_append_new(
-            *items,
-            json_pack("{s:I, s:s, s:s, s:o}", "id", (json_int_t)db_col_int64(st, 0), "username",
-                      db_col_text(st, 1), "full_name", db_col_text(st, 2), "internal",
-                      db_col_is_null(st, 3) ? json_null() : json_integer(db_col_int64(st, 3))));
-        r = 0;
+        json_t *o =
+            json_pack("{s:I, s:s, s:s, s:o, s:b}", "id", (json_int_t)db_col_int64(st, 0),
+                      "username", db_col_text(st, 1), "full_name", db_col_text(st, 2), "internal",
+                      db_col_is_null(st, 3) ? json_null() : json_integer(db_col_int64(st, 3)),
+                      "direct", db_col_int64(st, 4) != 0);
+        r = json_array_append_new(*items, o) ? SB_ENOMEM : 0;
     }
     db_finalize(st);
+    if (r >= 0)
+        r = attach_team_names(db, *items,
+                              "SELECT tm.staff_id, t.name FROM queue_teams qt JOIN teams t ON t.id "
+                              "= qt.team_id JOIN team_members tm ON tm.team_id = qt.team_id WHERE "
+                              "qt.queue_id = ? ORDER BY t.name, t.id",
+                              queue_id);
     if (r < 0) {
         json_decref(*items);
         *items = NULL;
         return r;
     }
+    return 0;
+}
+
+int queue_effective_member_ids(struct db *db, int64_t queue_id, int64_t **ids, size_t *n)
+{
+    *ids = NULL;
+    *n = 0;
+    struct db_stmt *st;
+    int r = db_prepare(db,
+                       "SELECT DISTINCT e.staff_id FROM queue_members_effective e JOIN staff s ON "
+                       "s.id = e.staff_id WHERE e.queue_id = ? AND s.deleted_at IS NULL ORDER BY "
+                       "e.staff_id",
+                       &st);
+    if (!r)
+        r = db_bind_int64(st, 1, queue_id);
+    int64_t *out = NULL;
+    size_t used = 0, cap = 0;
+    while (!r && (r = db_step(st)) == DB_ROW) {
+        r = 0;
+        if (used == cap) {
+            if (cap == QUEUE_MEMBERS_MAX) {
+                r = SB_ETOOBIG;
+                break;
+            }
+            size_t ncap = cap ? cap * 2 : 64;
+            if (ncap > QUEUE_MEMBERS_MAX)
+                ncap = QUEUE_MEMBERS_MAX;
+            int64_t *grown = realloc(out, ncap * sizeof(*out));
+            if (!grown) {
+                r = SB_ENOMEM;
+                break;
+            }
+            out = grown;
+            cap = ncap;
+        }
+        out[used++] = db_col_int64(st, 0);
+    }
+    db_finalize(st);
+    if (r < 0) {
+        free(out);
+        return r;
+    }
+    *ids = out;
+    *n = used;
+    return 0;
+}
+
+int queue_add_teams(struct db *db, int64_t queue_id, const json_t *team_ids, int64_t now_ms,
+                    size_t *bad)
+{
+    *bad = 0;
+    int r = db_begin(db);
+    if (r)
+        return r;
+    int64_t found = 0;
+    r = db_query_int64(db, "SELECT COUNT(*) FROM queues WHERE id = ?", &found, 1, queue_id);
+    if (!r && !found)
+        r = SB_ENOTFOUND;
+    size_t i;
+    json_t *v;
+    json_array_foreach((json_t *)team_ids, i, v)
+    {
+        if (r)
+            break;
+        int64_t id = json_integer_value(v);
+        r = db_query_int64(db, "SELECT COUNT(*) FROM teams WHERE id = ?", &found, 1, id);
+        if (!r && !found) {
+            *bad = i;
+            r = SB_EINVALID;
+        }
+        if (!r)
+            r = db_execf(db, NULL,
+                         "INSERT INTO queue_teams(queue_id, team_id, added_at) VALUES(?, ?, ?) "
+                         "ON CONFLICT (queue_id, team_id) DO NOTHING",
+                         "iii", queue_id, id, now_ms);
+    }
+    if (!r)
+        r = db_commit(db);
+    if (r)
+        db_rollback(db);
+    return r;
+}
+
+int queue_remove_team(struct db *db, int64_t queue_id, int64_t team_id)
+{
+    int64_t n = 0;
+    int r = db_execf(db, &n, "DELETE FROM queue_teams WHERE queue_id = ? AND team_id = ?", "ii",
+                     queue_id, team_id);
+    return r ? r : n ? 0 : SB_ENOTFOUND;
+}
+
+int queue_teams(struct db *db, int64_t queue_id, json_t **items)
+{
+    *items = NULL;
+    struct db_stmt *st;
+    int r = db_prepare(db,
+                       "SELECT t.id, t.name, (SELECT COUNT(*) FROM team_members m JOIN staff s ON "
+                       "s.id = m.staff_id WHERE m.team_id = t.id AND s.deleted_at IS NULL) FROM "
+                       "queue_teams qt JOIN teams t ON t.id = qt.team_id WHERE qt.queue_id = ? "
+                       "ORDER BY t.name, t.id",
+                       &st);
+    if (!r)
+        r = db_bind_int64(st, 1, queue_id);
+    json_t *out = json_array();
+    if (!out)
+        r = r ? r : SB_ENOMEM;
+    while (!r && (r = db_step(st)) == DB_ROW) {
+        json_t *o = json_pack("{s:I, s:s, s:I}", "id", (json_int_t)db_col_int64(st, 0), "name",
+                              db_col_text(st, 1), "agents", (json_int_t)db_col_int64(st, 2));
+        r = json_array_append_new(out, o) ? SB_ENOMEM : 0;
+    }
+    db_finalize(st);
+    if (r < 0) {
+        json_decref(out);
+        return r;
+    }
+    *items = out;
     return 0;
 }

@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct db;
@@ -25,10 +26,12 @@ int queue_create(struct db *db, const json_t *clean, int64_t now_ms, int64_t *id
 /* Replaces the stored fields of `id` with `clean`. SB_ENOTFOUND, SB_ECONFLICT. */
 int queue_update(struct db *db, int64_t id, const json_t *clean, int64_t now_ms);
 
-/* The queue object with its member count, or SB_ENOTFOUND. */
+/* The queue object with its member count (`agents`: effective members, directly or through a
+ * team), or SB_ENOTFOUND. */
 int queue_get(struct db *db, int64_t id, json_t **out);
 
-/* Deletes a queue (members go with it). SB_ENOTFOUND. */
+/* Deletes a queue in one transaction: its members, team associations and the user profiles'
+ * rows naming it (profile_resources, kind 'queue') go with it. SB_ENOTFOUND. */
 int queue_delete(struct db *db, int64_t id);
 
 struct queue_query {
@@ -52,7 +55,34 @@ int queue_add_agents(struct db *db, int64_t queue_id, const json_t *ids, int64_t
 /* Removes one member. SB_ENOTFOUND when it was not one. */
 int queue_remove_agent(struct db *db, int64_t queue_id, int64_t staff_id);
 
-/* The members of a queue: array of {id, username, full_name, internal}. */
+/* The effective members of a queue (direct members and the agents of its teams), ordered by
+ * username: array of {id, username, full_name, internal, direct, teams} where `direct` says
+ * whether the agent is a member itself and `teams` names the teams (sorted) through which it
+ * is one. */
 int queue_agents(struct db *db, int64_t queue_id, json_t **items);
+
+/* The most members queue_effective_member_ids() returns. */
+#define QUEUE_MEMBERS_MAX 100000
+
+/* For routing: the ids of the live (not deleted) agents that are members of queue `queue_id`,
+ * directly or through a team, each once, ascending. *ids is malloc'd (free() it; NULL when
+ * *n is 0). SB_ETOOBIG beyond QUEUE_MEMBERS_MAX; on error *ids is NULL and *n 0. Any thread
+ * with its own connection. */
+int queue_effective_member_ids(struct db *db, int64_t queue_id, int64_t **ids, size_t *n);
+
+/* Associates teams (`team_ids`, a JSON array of positive integers) with a queue, keeping
+ * existing associations, in one transaction: all or nothing. Every agent of those teams is
+ * a member of the queue from the commit on. An unknown team fails the call with SB_EINVALID
+ * and *bad = its index in `team_ids`. SB_ENOTFOUND when the queue does not exist. */
+int queue_add_teams(struct db *db, int64_t queue_id, const json_t *team_ids, int64_t now_ms,
+                    size_t *bad);
+
+/* Ends one association (its agents stay members only if they are members otherwise).
+ * SB_ENOTFOUND when the team was not associated with the queue. */
+int queue_remove_team(struct db *db, int64_t queue_id, int64_t team_id);
+
+/* The teams associated with a queue, ordered by name: array of {id, name, agents} with
+ * `agents` the team's live member count. */
+int queue_teams(struct db *db, int64_t queue_id, json_t **items);
 
 #endif

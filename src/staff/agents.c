@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/json_out.h"
+#include "core/buf.h"
 #include "core/err.h"
 #include "db/db.h"
 #include "staff/staff_store.h"
@@ -168,18 +169,25 @@ int agent_update(struct db *db, int64_t id, const json_t *identity, const char *
     return r;
 }
 
-int agent_delete(struct db *db, int64_t id, int64_t now_ms)
+/* Deletes live agent `id` inside the caller's transaction; SB_ENOTFOUND when it is not one
+ * (or is outside the scope: see agent_delete_many). */
+static int delete_in_tx(struct db *db, int64_t id, const char *scope_sql, int64_t profile_id,
+                        int64_t now_ms)
 {
+    char sql[768];
+    int len = snprintf(sql, sizeof(sql),
+                       "SELECT username FROM staff WHERE id = ? AND role = 'agent' AND deleted_at "
+                       "IS NULL%s%s",
+                       scope_sql ? " AND id " : "", scope_sql ? scope_sql : "");
+    if (len < 0 || (size_t)len >= sizeof(sql))
+        return SB_EINTERNAL;
     /* The row stays so history (audit, messages) still names who did what; the username and
      * the extension are released for reuse. */
     char renamed[96];
     struct db_stmt *st;
-    int r = db_prepare(db,
-                       "SELECT username FROM staff WHERE id = ? AND role = 'agent' AND deleted_at "
-                       "IS NULL",
-                       &st);
+    int r = db_prepare(db, sql, &st);
     if (!r)
-        r = db_bind_int64(st, 1, id);
+        r = scope_sql ? db_bind_all(st, "ii", id, profile_id) : db_bind_int64(st, 1, id);
     if (!r)
         r = db_step(st);
     if (r == DB_ROW)
@@ -189,16 +197,48 @@ int agent_delete(struct db *db, int64_t id, int64_t now_ms)
         return SB_ENOTFOUND;
     if (r < 0)
         return r;
-    r = db_begin(db);
-    if (!r)
-        r = db_execf(
-            db, NULL,
-            "UPDATE staff SET deleted_at = ?, username = ?, internal = NULL, disabled = 1, "
-            "avatar = NULL WHERE id = ?",
-            "iti", now_ms, renamed, id);
-    /* A deleted agent leaves every queue at once (routing must not offer to it). */
+    r = db_execf(db, NULL,
+                 "UPDATE staff SET deleted_at = ?, username = ?, internal = NULL, disabled = 1, "
+                 "avatar = NULL WHERE id = ?",
+                 "iti", now_ms, renamed, id);
+    /* A deleted agent leaves every queue at once, directly and through its teams (routing
+     * must not offer to it). */
     if (!r)
         r = db_execf(db, NULL, "DELETE FROM queue_members WHERE staff_id = ?", "i", id);
+    if (!r)
+        r = db_execf(db, NULL, "DELETE FROM team_members WHERE staff_id = ?", "i", id);
+    return r;
+}
+
+int agent_delete(struct db *db, int64_t id, int64_t now_ms)
+{
+    int r = db_begin(db);
+    if (r)
+        return r;
+    r = delete_in_tx(db, id, NULL, 0, now_ms);
+    if (!r)
+        r = db_commit(db);
+    if (r)
+        db_rollback(db);
+    return r;
+}
+
+int agent_delete_many(struct db *db, const int64_t *ids, size_t n, const char *scope_sql,
+                      int64_t profile_id, int64_t now_ms, size_t *bad)
+{
+    *bad = 0;
+    if (n == 0 || n > AGENT_DELETE_MANY_MAX)
+        return SB_EINVAL;
+    int r = db_begin(db);
+    if (r)
+        return r;
+    for (size_t i = 0; !r && i < n; i++) {
+        r = delete_in_tx(db, ids[i], scope_sql, profile_id, now_ms);
+        if (r == SB_ENOTFOUND) {
+            *bad = i;
+            r = SB_EINVALID;
+        }
+    }
     if (!r)
         r = db_commit(db);
     if (r)
@@ -236,34 +276,66 @@ int agent_list(struct db *db, const struct agent_query *q, json_t **items, int64
     const int scoped = q->scope_in ? 1 : 0;
     const char *typ = q->typology ? q->typology : "";
     const char *qq = q->q ? q->q : "";
-    char sql[2000];
-    snprintf(sql, sizeof(sql),
-             "SELECT COUNT(*) FROM staff s JOIN agents g ON g.staff_id = s.id WHERE "
-             "s.deleted_at IS NULL%s",
-             where);
-    struct db_stmt *st;
-    int r = db_prepare(db, sql, &st);
+    *items = NULL;
+    *total = 0;
+    if (q->nids > AGENT_QUERY_IDS_MAX || (q->nids && !q->ids))
+        return SB_EINVAL;
+    /* The selection is a list of placeholders: portable, and bounded by AGENT_QUERY_IDS_MAX. */
+    struct buf sql;
+    buf_init(&sql, 4096 + 2 * AGENT_QUERY_IDS_MAX);
+    int r = buf_addf(&sql,
+                     "SELECT COUNT(*) FROM staff s JOIN agents g ON g.staff_id = s.id WHERE "
+                     "s.deleted_at IS NULL%s",
+                     where);
+    size_t where_end = sql.len;
+    for (size_t i = 0; !r && i < q->nids; i++)
+        r = buf_adds(&sql, i ? ", ?" : " AND s.id IN (?");
+    if (!r && q->nids)
+        r = buf_adds(&sql, ")");
+    char *ids_sql = NULL;
+    if (!r) {
+        ids_sql = strdup(sql.data + where_end);
+        r = ids_sql ? 0 : SB_ENOMEM;
+    }
+    struct db_stmt *st = NULL;
+    if (!r)
+        r = db_prepare(db, sql.data, &st);
     if (!r)
         r = db_bind_all(st, "ttttttt", qq, like, like, like, qq, typ, typ);
     if (!r && scoped)
         r = db_bind_int64(st, 8, q->scope_profile);
+    for (size_t i = 0; !r && i < q->nids; i++)
+        r = db_bind_int64(st, 8 + scoped + (int)i, q->ids[i]);
     if (!r)
         r = db_step(st);
-    *total = r == DB_ROW ? db_col_int64(st, 0) : 0;
+    if (r == DB_ROW)
+        *total = db_col_int64(st, 0);
     db_finalize(st);
-    if (r < 0)
-        return r;
-    snprintf(sql, sizeof(sql), AGENT_SELECT "%s ORDER BY %s %s, s.id LIMIT ? OFFSET ?", where, col,
-             dir);
-    r = db_prepare(db, sql, &st);
+    st = NULL;
+    if (r >= 0) {
+        buf_reset(&sql);
+        r = buf_addf(&sql, AGENT_SELECT "%s%s ORDER BY %s %s, s.id LIMIT ? OFFSET ?", where,
+                     ids_sql, col, dir);
+    }
+    free(ids_sql);
+    if (!r)
+        r = db_prepare(db, sql.data, &st);
+    buf_free(&sql);
     if (!r)
         r = db_bind_all(st, "ttttttt", qq, like, like, like, qq, typ, typ);
+    int next = 8;
     if (!r && scoped)
-        r = db_bind_int64(st, 8, q->scope_profile);
+        r = db_bind_int64(st, next++, q->scope_profile);
+    for (size_t i = 0; !r && i < q->nids; i++)
+        r = db_bind_int64(st, next++, q->ids[i]);
     if (!r)
-        r = db_bind_int64(st, 8 + scoped, q->limit);
+        r = db_bind_int64(st, next++, q->limit);
     if (!r)
-        r = db_bind_int64(st, 9 + scoped, q->offset);
+        r = db_bind_int64(st, next, q->offset);
+    if (r < 0) {
+        db_finalize(st);
+        return r;
+    }
     *items = json_array();
     while (!r && (r = db_step(st)) == DB_ROW) {
         json_array_append_new(*items, agent_from_row(st));

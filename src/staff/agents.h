@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct db;
@@ -43,9 +44,21 @@ int agent_update(struct db *db, int64_t id, const json_t *identity, const char *
                  const json_t *settings, int64_t now_ms, const char **conflict_field);
 
 /* Marks the agent deleted (history keeps its name), frees its username and extension, clears
- * its avatar column and removes it from every queue, in one transaction. The caller removes
- * the avatar file afterwards (avatar_store.h). */
+ * its avatar column and removes it from every queue and every team, in one transaction. The
+ * caller removes the avatar file afterwards (avatar_store.h). SB_ENOTFOUND when `id` is not a
+ * live agent. */
 int agent_delete(struct db *db, int64_t id, int64_t now_ms);
+
+/* The most agents one agent_delete_many() call deletes. */
+#define AGENT_DELETE_MANY_MAX 500
+
+/* Deletes agents `ids[0..n)` as agent_delete does, all in one transaction: all or nothing.
+ * An id that is not a live agent (also one repeated in `ids`), or is outside the scope, fails
+ * the call with SB_EINVALID and *bad = its index. scope_sql NULL = any agent; otherwise
+ * perm_scope_sql(ctx, "agent") with its `?` bound to profile_id. SB_EINVAL when n is 0 or
+ * above AGENT_DELETE_MANY_MAX. */
+int agent_delete_many(struct db *db, const int64_t *ids, size_t n, const char *scope_sql,
+                      int64_t profile_id, int64_t now_ms, size_t *bad);
 
 struct agent_query {
     const char *q;         /* search in username, full name, alias, extension; NULL = all */
@@ -54,9 +67,14 @@ struct agent_query {
     const char *scope_in;  /* perm_scope_sql(ctx, "agent"): NULL = no restriction */
     int64_t scope_profile; /* bound to scope_in's `?` */
     int64_t limit, offset;
+    const int64_t *ids; /* only these agents (the selection of an export); NULL = all */
+    size_t nids;        /* at most AGENT_QUERY_IDS_MAX */
 };
 
-/* Lists agents: *items (new array of agent JSON) and *total matches. */
+#define AGENT_QUERY_IDS_MAX 5000
+
+/* Lists agents: *items (new array of agent JSON) and *total matches. SB_EINVAL when nids is
+ * above AGENT_QUERY_IDS_MAX. */
 int agent_list(struct db *db, const struct agent_query *q, json_t **items, int64_t *total);
 
 #endif

@@ -352,6 +352,20 @@ test('deleting an agent removes its picture file', async () => {
   assert.equal((await admin.request('GET', url(agentA.id))).status, 404);
 });
 
+test('a bulk delete removes the picture file of every agent it deletes', async () => {
+  const ids = [];
+  for (const name of ['avatar.bulk1', 'avatar.bulk2']) {
+    const c = await admin.request('POST', '/api/v1/agents', { body: { username: name, full_name: name, password: 'Agent!Passw0rd1' } });
+    assert.equal(c.status, 201, c.text);
+    assert.equal((await put(admin, c.json.id, makePng(8, 8), 'image/png')).status, 200);
+    ids.push(c.json.id);
+  }
+  assert.equal(storedFiles().length, 2);
+  const r = await admin.request('POST', '/api/v1/agents/delete', { body: { ids } });
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(storedFiles(), []);
+});
+
 test('avatar_url is read-only in a change of the agent', async () => {
   const r = await admin.request('PATCH', `/api/v1/agents/${agentB.id}`, { body: { avatar_url: '/elsewhere.png' } });
   assert.equal(r.status, 422, r.text);
