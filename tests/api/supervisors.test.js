@@ -59,9 +59,9 @@ before(async () => {
     assert.equal(r.status, 200, r.text);
   }
   ids.pFull = await profile({ name: 'full', default_permission: 'read_edit_delete',
-    sections: { agents: 'default', queues: 'default' }, queue_ids: [ids.qIn] });
+    sections: { agents: 'default', queues: 'default', teams: 'default' }, queue_ids: [ids.qIn] });
   ids.pRead = await profile({ name: 'read only', default_permission: 'read_edit_delete',
-    sections: { agents: 'read', queues: 'read' }, queue_ids: [ids.qIn] });
+    sections: { agents: 'read', queues: 'read', teams: 'read' }, queue_ids: [ids.qIn] });
   ids.pNone = await profile({ name: 'no agents', default_permission: 'read', sections: { queues: 'default' },
     queue_ids: [ids.qIn] });
   clients.sup = await supervisor('sup.full', ids.pFull);
@@ -69,6 +69,9 @@ before(async () => {
   clients.none = await supervisor('sup.none', ids.pNone);
   clients.agent = await accountClient(srv, 'plain.agent', 'agent');
   clients.anon = { request: (m, p, o) => srv.request(m, p, o) };
+  const t = await admin.request('POST', '/api/v1/teams', { body: { name: 'matrix team' } });
+  assert.equal(t.status, 201, t.text);
+  ids.team = t.json.id;
 });
 after(async () => { assert.equal((await srv.stop()).code, 0, srv.stderr()); });
 
@@ -170,11 +173,24 @@ test('users: create with validation, role and username fixed, last admin protect
 
 // Each row: a request and the status each caller gets. `in` is a supervisor with full rights
 // acting on a resource of its queues, `out` the same supervisor on a resource outside them,
-// `ro` a read-only profile on an in-scope resource, `none` a profile without the section.
+// `ro` a read-only profile on an in-scope resource, `none` a profile without the section. An
+// optional fourth element prepares the state before each caller's request.
 const rows = [
   ['GET agent', (id) => ['GET', `/api/v1/agents/${id}`], { admin: 200, in: 200, out: 404, ro: 200, none: 403, agent: 403, anon: 401 }],
   ['PATCH agent', (id) => ['PATCH', `/api/v1/agents/${id}`, { alias: 'x' }], { admin: 200, in: 200, out: 404, ro: 403, none: 403, agent: 403, anon: 401 }],
   ['set agent password', (id) => ['POST', `/api/v1/agents/${id}/password`, { password: 'N3w!Passw0rd-9' }], { admin: 204, in: 204, out: 404, ro: 403, none: 403, agent: 403, anon: 401 }],
+  ['GET agent queues', (id) => ['GET', `/api/v1/agents/${id}/queues`], { admin: 200, in: 200, out: 404, ro: 200, none: 403, agent: 403, anon: 401 }],
+  ['add agent to queues', (id, q) => ['POST', `/api/v1/agents/${id}/queues`, { queue_ids: [q] }], { admin: 200, in: 200, out: 404, ro: 403, none: 403, agent: 403, anon: 401 }],
+  ['GET agent teams', (id) => ['GET', `/api/v1/agents/${id}/teams`], { admin: 200, in: 200, out: 404, ro: 200, none: 403, agent: 403, anon: 401 }],
+  ['add agent to team', (id) => ['POST', `/api/v1/agents/${id}/teams`, { team_ids: [ids.team] }], { admin: 200, in: 200, out: 404, ro: 403, none: 403, agent: 403, anon: 401 }],
+  ['remove agent from team', (id) => ['DELETE', `/api/v1/agents/${id}/teams/${ids.team}`], { admin: 204, in: 204, out: 404, ro: 403, none: 403, agent: 403, anon: 401 },
+    (id) => admin.request('POST', `/api/v1/agents/${id}/teams`, { body: { team_ids: [ids.team] } })],
+  ['remove avatar', (id) => ['DELETE', `/api/v1/agents/${id}/avatar`], { admin: 204, in: 204, out: 404, ro: 403, none: 403, agent: 403, anon: 401 }],
+  ['rotate SIP secret', (id) => ['POST', `/api/v1/agents/${id}/sip-secret`], { admin: 200, in: 403, out: 403, ro: 403, none: 403, agent: 403, anon: 401 }],
+  ['pjsip.conf', () => ['GET', '/api/v1/provisioning/asterisk/pjsip.conf'], { admin: 200, in: 403, out: 403, ro: 403, none: 403, agent: 403, anon: 401 }],
+  ['list teams', () => ['GET', '/api/v1/teams'], { admin: 200, in: 200, out: 200, ro: 200, none: 403, agent: 403, anon: 401 }],
+  ['PATCH team', () => ['PATCH', `/api/v1/teams/${ids.team}`, { description: 'd' }], { admin: 200, in: 200, out: 200, ro: 403, none: 403, agent: 403, anon: 401 }],
+  ['GET queue teams', (id, q) => ['GET', `/api/v1/queues/${q}/teams`], { admin: 200, in: 200, out: 404, ro: 200, none: 403, agent: 403, anon: 401 }],
   ['GET queue', (id, q) => ['GET', `/api/v1/queues/${q}`], { admin: 200, in: 200, out: 404, ro: 200, none: 200, agent: 403, anon: 401 }],
   ['PATCH queue', (id, q) => ['PATCH', `/api/v1/queues/${q}`, { description: 'changed' }], { admin: 200, in: 200, out: 404, ro: 403, none: 403, agent: 403, anon: 401 }],
   ['GET queue agents', (id, q) => ['GET', `/api/v1/queues/${q}/agents`], { admin: 200, in: 200, out: 404, ro: 200, none: 200, agent: 403, anon: 401 }],
@@ -193,10 +209,12 @@ test('role × endpoint matrix: item routes', async () => {
     agent: [clients.agent, ids.aIn, ids.qIn], anon: [clients.anon, ids.aIn, ids.qIn],
   };
   const seen = [];
-  for (const [name, make, expect] of rows) {
+  for (const [name, make, expect, prep] of rows) {
     for (const [who, [client, agentId, queueId]] of Object.entries(callers)) {
+      if (prep) await prep(agentId);
       const [method, path, body] = make(agentId, queueId);
       const r = await client.request(method, path, body ? { body } : {});
+      if (r.status === 200 && r.headers.get('content-type').startsWith('text/plain')) r.json = null;
       seen.push(`${name} as ${who}: ${r.status}`);
       assert.equal(r.status, expect[who], `${name} as ${who}: ${r.text}`);
       if (r.status >= 400) assert.match(r.headers.get('content-type'), /application\/problem\+json/);
@@ -260,4 +278,27 @@ test('disabling a supervisor ends its sessions; the admin-only routes stay close
   const r = await admin.request('PATCH', `/api/v1/users/${c.id}`, { body: { disabled: true } });
   assert.equal(r.status, 200, r.text);
   assert.equal((await c.request('GET', '/api/v1/agents')).status, 401);
+});
+
+test('an agent reached through a team is in scope; bulk delete and export stay inside the scope', async () => {
+  const via = await agent('team.agent');
+  assert.equal((await clients.sup.request('GET', `/api/v1/agents/${via}`)).status, 404);
+  const t = await admin.request('POST', '/api/v1/teams', { body: { name: 'scope team' } });
+  assert.equal((await admin.request('POST', `/api/v1/teams/${t.json.id}/agents`, { body: { agent_ids: [via] } })).status, 200);
+  assert.equal((await admin.request('POST', `/api/v1/queues/${ids.qIn}/teams`, { body: { team_ids: [t.json.id] } })).status, 200);
+  assert.equal((await clients.sup.request('GET', `/api/v1/agents/${via}`)).status, 200, 'member through the team');
+  const listed = (await clients.sup.request('GET', '/api/v1/agents')).json.items.map((a) => a.username);
+  assert.ok(listed.includes('team.agent'), listed.join());
+  // Out of scope inside a bulk delete: refused naming the id, nothing deleted.
+  const outsider = await agent('bulk.outsider');
+  let r = await clients.sup.request('POST', '/api/v1/agents/delete', { body: { ids: [via, outsider] } });
+  assert.equal(r.status, 422, r.text);
+  assert.equal(r.json.errors[0].field, 'ids[1]');
+  assert.equal((await admin.request('GET', `/api/v1/agents/${via}`)).status, 200, 'nothing deleted');
+  r = await clients.sup.request('GET', `/api/v1/agents/export.csv?ids=${via},${outsider}`);
+  assert.equal(r.status, 200);
+  assert.ok(r.text.includes('team.agent') && !r.text.includes('bulk.outsider'), r.text);
+  // The team leaves the queue: the agent leaves the scope at once.
+  assert.equal((await admin.request('DELETE', `/api/v1/queues/${ids.qIn}/teams/${t.json.id}`)).status, 204);
+  assert.equal((await clients.sup.request('GET', `/api/v1/agents/${via}`)).status, 404);
 });
