@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api/handlers.h"
+#include "api/resource_save.h"
 #include "api/memberships.h"
 #include "app.h"
 #include "auth/audit.h"
@@ -30,12 +31,22 @@ static bool queue_route(struct http_req *req, enum perm_action action, struct pe
     return true;
 }
 
-static int reply_conflict(struct http_req *req)
+static int get_queue(struct db *db, int64_t id, void *arg, json_t **out)
 {
-    json_t *p = http_problem_new(409, "already taken", NULL);
-    http_problem_add_error(p, "name", "another queue of this channel has this name");
-    return http_reply_problem_json(req, p);
+    (void)arg;
+    return queue_get(db, id, out);
 }
+
+static int validate(struct db *db, const json_t *body, const json_t *current, json_t **clean,
+                    json_t **errors)
+{
+    (void)db;
+    return queue_validate(body, current, clean, errors);
+}
+
+static const struct resource_kind queue_kind = {
+    "queue",      "name",   "another queue of this channel has this name", validate, queue_create,
+    queue_update, get_queue};
 
 int api_queues_list(struct http_req *req)
 {
@@ -75,28 +86,7 @@ int api_queues_create(struct http_req *req)
     struct auth_principal who;
     if (auth_require(req, AUTH_ROLE_ADMIN, &who))
         return http_replied(req);
-    json_t *body = http_body_object(req);
-    if (!body)
-        return http_replied(req);
-    json_t *clean = NULL, *errors = NULL;
-    int r = queue_validate(body, NULL, &clean, &errors);
-    json_decref(body);
-    if (r == SB_EINVALID)
-        return http_reply_problem_json(req, http_problem_new(422, "invalid queue", errors));
-    struct db *db = app_thread_db(req->app);
-    int64_t id = 0, now = clock_now_ms(req->app->clock);
-    if (!r)
-        r = db ? queue_create(db, clean, now, &id) : SB_EUNAVAIL;
-    if (!r)
-        audit_record(db, now, who.user_id, "queue.create", "queue", id, auth_client_ip(req),
-                     json_incref(clean));
-    json_decref(clean);
-    if (r == SB_ECONFLICT)
-        return reply_conflict(req);
-    json_t *out = NULL;
-    if (!r)
-        r = queue_get(db, id, &out);
-    return r ? http_reply_error(req, r) : http_reply_json(req, 201, out);
+    return resource_save(req, &queue_kind, 0, who.user_id, NULL);
 }
 
 int api_queues_get(struct http_req *req)
@@ -119,39 +109,7 @@ int api_queues_patch(struct http_req *req)
     int64_t id;
     if (!queue_route(req, PERM_EDIT, &ctx, &id))
         return http_replied(req);
-    struct db *db = app_thread_db(req->app);
-    json_t *current = NULL;
-    int r = db ? queue_get(db, id, &current) : SB_EUNAVAIL;
-    if (r == SB_ENOTFOUND)
-        return http_reply_problem(req, 404, "no such queue");
-    if (r)
-        return http_reply_error(req, r);
-    json_t *body = http_body_object(req);
-    if (!body) {
-        json_decref(current);
-        return http_replied(req);
-    }
-    json_t *clean = NULL, *errors = NULL;
-    r = queue_validate(body, current, &clean, &errors);
-    json_decref(current);
-    if (r == SB_EINVALID) {
-        json_decref(body);
-        return http_reply_problem_json(req, http_problem_new(422, "invalid change", errors));
-    }
-    int64_t now = clock_now_ms(req->app->clock);
-    if (!r)
-        r = queue_update(db, id, clean, now);
-    json_decref(clean);
-    if (!r)
-        audit_record(db, now, ctx.who.user_id, "queue.update", "queue", id, auth_client_ip(req),
-                     json_pack("{s:O}", "changes", body));
-    json_decref(body);
-    if (r == SB_ECONFLICT)
-        return reply_conflict(req);
-    json_t *out = NULL;
-    if (!r)
-        r = queue_get(db, id, &out);
-    return r ? http_reply_error(req, r) : http_reply_json(req, 200, out);
+    return resource_save(req, &queue_kind, id, ctx.who.user_id, NULL);
 }
 
 int api_queues_delete(struct http_req *req)

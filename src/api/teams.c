@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api/handlers.h"
+#include "api/resource_save.h"
 #include "api/memberships.h"
 #include "app.h"
 #include "auth/audit.h"
@@ -34,12 +35,22 @@ static const char *agent_scope(const struct perm_ctx *ctx)
     return perm_scope_sql(ctx, "agent");
 }
 
-static int reply_conflict(struct http_req *req)
+/* Reads a team as the caller sees it (its members limited to the caller's scope). */
+static int get_scoped(struct db *db, int64_t id, void *arg, json_t **out)
 {
-    json_t *p = http_problem_new(409, "already taken", NULL);
-    http_problem_add_error(p, "name", "another team has this name");
-    return http_reply_problem_json(req, p);
+    const struct perm_ctx *ctx = arg;
+    return team_get(db, id, agent_scope(ctx), ctx->profile_id, out);
 }
+
+static int validate(struct db *db, const json_t *body, const json_t *current, json_t **clean,
+                    json_t **errors)
+{
+    (void)db;
+    return team_validate(body, current, clean, errors);
+}
+
+static const struct resource_kind team_kind = {
+    "team", "name", "another team has this name", validate, team_create, team_update, get_scoped};
 
 /* Parses an optional integer query parameter in [min, max]; adds an error otherwise. */
 static int64_t query_int(struct http_req *req, const char *name, int64_t def, int64_t min,
@@ -87,28 +98,7 @@ int api_teams_create(struct http_req *req)
     struct perm_ctx ctx;
     if (!team_route(req, PERM_EDIT, &ctx, NULL))
         return http_replied(req);
-    json_t *body = http_body_object(req);
-    if (!body)
-        return http_replied(req);
-    json_t *clean = NULL, *errors = NULL;
-    int r = team_validate(body, NULL, &clean, &errors);
-    json_decref(body);
-    if (r == SB_EINVALID)
-        return http_reply_problem_json(req, http_problem_new(422, "invalid team", errors));
-    struct db *db = app_thread_db(req->app);
-    int64_t id = 0, now = clock_now_ms(req->app->clock);
-    if (!r)
-        r = db ? team_create(db, clean, now, &id) : SB_EUNAVAIL;
-    if (!r)
-        audit_record(db, now, ctx.who.user_id, "team.create", "team", id, auth_client_ip(req),
-                     json_incref(clean));
-    json_decref(clean);
-    if (r == SB_ECONFLICT)
-        return reply_conflict(req);
-    json_t *out = NULL;
-    if (!r)
-        r = team_get(db, id, agent_scope(&ctx), ctx.profile_id, &out);
-    return r ? http_reply_error(req, r) : http_reply_json(req, 201, out);
+    return resource_save(req, &team_kind, 0, ctx.who.user_id, &ctx);
 }
 
 int api_teams_get(struct http_req *req)
@@ -131,41 +121,7 @@ int api_teams_patch(struct http_req *req)
     int64_t id;
     if (!team_route(req, PERM_EDIT, &ctx, &id))
         return http_replied(req);
-    struct db *db = app_thread_db(req->app);
-    json_t *current = NULL;
-    int r = db ? team_get(db, id, NULL, 0, &current) : SB_EUNAVAIL;
-    if (r == SB_ENOTFOUND)
-        return http_reply_problem(req, 404, "no such team");
-    if (r)
-        return http_reply_error(req, r);
-    json_t *body = http_body_object(req);
-    if (!body) {
-        json_decref(current);
-        return http_replied(req);
-    }
-    json_t *clean = NULL, *errors = NULL;
-    r = team_validate(body, current, &clean, &errors);
-    json_decref(current);
-    if (r == SB_EINVALID) {
-        json_decref(body);
-        return http_reply_problem_json(req, http_problem_new(422, "invalid change", errors));
-    }
-    int64_t now = clock_now_ms(req->app->clock);
-    if (!r)
-        r = team_update(db, id, clean, now);
-    json_decref(clean);
-    if (!r)
-        audit_record(db, now, ctx.who.user_id, "team.update", "team", id, auth_client_ip(req),
-                     json_pack("{s:O}", "changes", body));
-    json_decref(body);
-    if (r == SB_ECONFLICT)
-        return reply_conflict(req);
-    if (r == SB_ENOTFOUND)
-        return http_reply_problem(req, 404, "no such team");
-    json_t *out = NULL;
-    if (!r)
-        r = team_get(db, id, agent_scope(&ctx), ctx.profile_id, &out);
-    return r ? http_reply_error(req, r) : http_reply_json(req, 200, out);
+    return resource_save(req, &team_kind, id, ctx.who.user_id, &ctx);
 }
 
 int api_teams_delete(struct http_req *req)
