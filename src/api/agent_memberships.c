@@ -57,9 +57,7 @@ static int reply_items(struct http_req *req, int r, json_t *items)
 {
     if (r)
         return http_reply_error(req, r);
-    return http_reply_json(
-        req, 200,
-        json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)json_array_size(items)));
+    return http_reply_items(req, items);
 }
 
 int api_agent_queues_list(struct http_req *req)

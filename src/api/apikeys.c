@@ -92,9 +92,7 @@ int api_apikeys_list(struct http_req *req)
         json_decref(items);
         return http_reply_error(req, r);
     }
-    return http_reply_json(
-        req, 200,
-        json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)json_array_size(items)));
+    return http_reply_items(req, items);
 }
 
 int api_apikeys_delete(struct http_req *req)

@@ -56,9 +56,7 @@ int api_profiles_list(struct http_req *req)
     int r = db ? profile_list(db, &items) : SB_EUNAVAIL;
     if (r)
         return http_reply_error(req, r);
-    return http_reply_json(
-        req, 200,
-        json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)json_array_size(items)));
+    return http_reply_items(req, items);
 }
 
 int api_profiles_get(struct http_req *req)

@@ -52,9 +52,7 @@ int api_queue_teams_list(struct http_req *req)
     int r = queue_teams(app_thread_db(req->app), id, &items);
     if (r)
         return http_reply_error(req, r);
-    return http_reply_json(
-        req, 200,
-        json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)json_array_size(items)));
+    return http_reply_items(req, items);
 }
 
 /* The members of every team in `team_ids` (new array; duplicates possible). */

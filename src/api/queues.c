@@ -145,9 +145,7 @@ int api_queue_agents_list(struct http_req *req)
         r = queue_agents(db, id, &items);
     if (r)
         return http_reply_error(req, r);
-    return http_reply_json(
-        req, 200,
-        json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)json_array_size(items)));
+    return http_reply_items(req, items);
 }
 
 int api_queue_agents_add(struct http_req *req)
@@ -160,16 +158,14 @@ int api_queue_agents_add(struct http_req *req)
     if (!body)
         return http_replied(req);
     json_t *ids = json_object_get(body, "agent_ids");
-    bool ok = json_is_array(ids) && json_array_size(ids) >= 1 && json_array_size(ids) <= 1000;
-    size_t i;
-    json_t *v;
-    json_array_foreach(ids, i, v) ok = ok && json_is_integer(v) && json_integer_value(v) > 0;
-    if (!ok) {
+    json_t *p = http_problem_new(422, "invalid members", NULL);
+    if (!membership_ids_valid(body, "agent_ids", MEMBERSHIP_IDS_MAX, p)) {
         json_decref(body);
-        json_t *p = http_problem_new(422, "invalid members", NULL);
-        http_problem_add_error(p, "agent_ids", "must be an array of 1 to 1000 agent ids");
         return http_reply_problem_json(req, p);
     }
+    json_decref(p);
+    size_t i;
+    json_t *v;
     /* A supervisor adds only agents it already sees: unknown and out-of-scope ids are refused
      * alike. */
     int64_t bad = 0, now = clock_now_ms(req->app->clock);
@@ -193,9 +189,9 @@ int api_queue_agents_add(struct http_req *req)
     if (r == SB_EINVALID) {
         char msg[80];
         snprintf(msg, sizeof(msg), "%lld is not an agent", (long long)bad);
-        json_t *p = http_problem_new(422, "invalid members", NULL);
-        http_problem_add_error(p, "agent_ids", msg);
-        return http_reply_problem_json(req, p);
+        json_t *bad_p = http_problem_new(422, "invalid members", NULL);
+        http_problem_add_error(bad_p, "agent_ids", msg);
+        return http_reply_problem_json(req, bad_p);
     }
     if (r)
         return http_reply_error(req, r);

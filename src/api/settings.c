@@ -16,9 +16,7 @@ int api_settings_list(struct http_req *req)
     json_t *items = settings_describe();
     if (!items)
         return http_reply_error(req, SB_ENOMEM);
-    return http_reply_json(
-        req, 200,
-        json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)json_array_size(items)));
+    return http_reply_items(req, items);
 }
 
 int api_settings_patch(struct http_req *req)

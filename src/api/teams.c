@@ -167,9 +167,7 @@ int api_team_agents_list(struct http_req *req)
         r = team_agents(db, id, agent_scope(&ctx), ctx.profile_id, &items);
     if (r)
         return http_reply_error(req, r);
-    return http_reply_json(
-        req, 200,
-        json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)json_array_size(items)));
+    return http_reply_items(req, items);
 }
 
 int api_team_agents_add(struct http_req *req)

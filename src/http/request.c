@@ -96,6 +96,15 @@ int http_reply_json(struct http_req *req, int status, json_t *body)
                                                     req->nextra_headers);
 }
 
+int http_reply_items(struct http_req *req, json_t *items)
+{
+    if (!items)
+        return http_reply_error(req, SB_ENOMEM);
+    return http_reply_json(
+        req, 200,
+        json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)json_array_size(items)));
+}
+
 int http_reply_problem_json(struct http_req *req, json_t *problem)
 {
     if (!problem) {

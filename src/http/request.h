@@ -81,6 +81,10 @@ int http_add_header(struct http_req *req, const char *name, const char *value);
 int http_reply_json(struct http_req *req, int status, json_t *body);
 int http_reply_problem(struct http_req *req, int status, const char *detail);
 int http_reply_problem_json(struct http_req *req, json_t *problem);
+
+/* Answers 200 {"items": items, "total": <its length>} (takes `items`; NULL = 500): for lists
+ * that are not paged. */
+int http_reply_items(struct http_req *req, json_t *items);
 /* Maps an sb_err to its status and a generic detail; 5xx details never leak internals. */
 int http_reply_error(struct http_req *req, int err);
 int http_reply_empty(struct http_req *req, int status);
