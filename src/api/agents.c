@@ -168,21 +168,7 @@ static void create_work(struct http_req *req, void *arg)
     }
     json_decref(j->body);
     json_decref(j->settings);
-    if (r == SB_ECONFLICT) {
-        json_t *p = http_problem_new(409, "already taken", NULL);
-        http_problem_add_error(p, conflict ? conflict : "username",
-                               conflict && !strcmp(conflict, "internal")
-                                   ? "this extension belongs to someone else"
-                                   : "this username is taken");
-        http_async_result(req, 409, p);
-        return;
-    }
-    if (r) {
-        http_async_result(req, sb_err_status(r),
-                          http_problem_new(sb_err_status(r), "the agent was not created", NULL));
-        return;
-    }
-    http_async_result(req, 201, out);
+    staff_create_result(req, r, conflict, out, "agent");
 }
 
 int api_agents_create(struct http_req *req)

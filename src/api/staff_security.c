@@ -4,6 +4,7 @@
 
 #include <sodium.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "admin/settings.h"
 #include "api/fields.h"
@@ -130,4 +131,27 @@ int staff_password_set(struct http_req *req, int64_t id, int64_t actor)
              json_string_value(json_object_get(body, "password")));
     json_decref(body);
     return http_defer(req, set_password_work, j);
+}
+
+void staff_create_result(struct http_req *req, int r, const char *conflict, json_t *created,
+                         const char *what)
+{
+    if (r == SB_ECONFLICT) {
+        json_decref(created);
+        bool ext = conflict && !strcmp(conflict, "internal");
+        json_t *p = http_problem_new(409, "already taken", NULL);
+        http_problem_add_error(p, ext ? "internal" : "username",
+                               ext ? "this extension belongs to someone else"
+                                   : "this username is taken");
+        http_async_result(req, 409, p);
+        return;
+    }
+    if (r) {
+        json_decref(created);
+        char detail[64];
+        snprintf(detail, sizeof(detail), "the %s was not created", what);
+        http_async_result(req, sb_err_status(r), http_problem_new(sb_err_status(r), detail, NULL));
+        return;
+    }
+    http_async_result(req, 201, created);
 }

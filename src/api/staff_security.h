@@ -2,6 +2,7 @@
 #ifndef SB_API_STAFF_SECURITY_H
 #define SB_API_STAFF_SECURITY_H
 
+#include <jansson.h>
 #include <stdint.h>
 
 #include "http/request.h"
@@ -11,5 +12,11 @@
  * every session and socket of the account ends. `actor` is audited. Call after the caller's
  * access checks; returns the handler's MHD_Result. */
 int staff_password_set(struct http_req *req, int64_t id, int64_t actor);
+
+/* Ends a create job (agents, users) on a worker: 201 with `created` when r is 0; 409 naming
+ * `conflict` ("username" or "internal") for SB_ECONFLICT; otherwise the error's status with
+ * "the <what> was not created". Takes `created`. */
+void staff_create_result(struct http_req *req, int r, const char *conflict, json_t *created,
+                         const char *what);
 
 #endif

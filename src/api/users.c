@@ -156,21 +156,7 @@ static void create_work(struct http_req *req, void *arg)
         r = user_get(db, id, &out);
     }
     json_decref(j->body);
-    if (r == SB_ECONFLICT) {
-        json_t *p = http_problem_new(409, "already taken", NULL);
-        bool ext = conflict && !strcmp(conflict, "internal");
-        http_problem_add_error(p, ext ? "internal" : "username",
-                               ext ? "this extension belongs to someone else"
-                                   : "this username is taken");
-        http_async_result(req, 409, p);
-        return;
-    }
-    if (r) {
-        http_async_result(req, sb_err_status(r),
-                          http_problem_new(sb_err_status(r), "the user was not created", NULL));
-        return;
-    }
-    http_async_result(req, 201, out);
+    staff_create_result(req, r, conflict, out, "user");
 }
 
 int api_users_create(struct http_req *req)
