@@ -127,6 +127,7 @@ void eng_free(struct engine *e)
 {
     if (!e)
         return;
+    eng_heap_cleanup(&e->timers); /* first: it touches the offers */
     size_t pos = 0;
     void *v;
     while (eng_map_next(&e->agents, &pos, NULL, &v)) {
@@ -152,7 +153,6 @@ void eng_free(struct engine *e)
     eng_map_cleanup(&e->agents);
     eng_map_cleanup(&e->queues);
     eng_map_cleanup(&e->ixs);
-    eng_heap_cleanup(&e->timers);
     free(e->scratch);
     free(e->ev);
     free(e);
