@@ -345,6 +345,12 @@ void eng_heap_push(struct eng_heap *h, struct eng_heap_item *it)
     heap_up(h, h->n - 1);
 }
 
+void eng_heap_update(struct eng_heap *h, struct eng_heap_item *it)
+{
+    heap_down(h, it->idx);
+    heap_up(h, it->idx);
+}
+
 void eng_heap_remove(struct eng_heap *h, struct eng_heap_item *it)
 {
     size_t i = it->idx;

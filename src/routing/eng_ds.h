@@ -79,6 +79,7 @@ struct eng_heap_item {
     int64_t when;
     uint64_t seq;
     size_t idx;
+    int kind; /* the owner's tag: tells the owner which struct embeds the item */
 };
 
 struct eng_heap {
@@ -94,6 +95,9 @@ int eng_heap_reserve(struct eng_heap *h, size_t more);
 
 /* Pushes it (not in a heap) with its when/seq already set. Room must have been reserved. */
 void eng_heap_push(struct eng_heap *h, struct eng_heap_item *it);
+
+/* Restores the order after it->when / it->seq changed (it must be in the heap). */
+void eng_heap_update(struct eng_heap *h, struct eng_heap_item *it);
 
 /* Removes it if it is in the heap; no-op otherwise. */
 void eng_heap_remove(struct eng_heap *h, struct eng_heap_item *it);

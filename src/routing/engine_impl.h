@@ -14,8 +14,17 @@ struct eng_queue;
 struct eng_ix;
 
 /* One outstanding offer of an interaction to an agent, from the interaction's queue. */
+/* Timers: an auto-answer offer is an item of the engine's heap on its own (its delay is the
+ * agent's). Every other offer expires after its queue's agent timeout, so a queue's offers
+ * expire in the order they were made: they sit in the queue's deadline-ordered list, and only
+ * the head of that list is in the heap (as the queue's item). The heap holds one item per
+ * queue with offers out plus the auto-answer offers, whatever the number of agents. */
+enum { ENG_TIMER_OFFER = 1, ENG_TIMER_QUEUE };
+
 struct eng_offer {
-    struct eng_heap_item timer; /* expiry, or auto-answer time; idx NONE when no timer */
+    struct eng_heap_item timer;        /* when/seq: deadline; in the heap only for auto-answer */
+    struct eng_offer *t_prev, *t_next; /* in q->t_head..t_tail when in_list */
+    bool in_list;
     struct eng_ix *ix;
     struct eng_member *m;                /* the agent's membership of the interaction's queue */
     struct eng_offer *ix_prev, *ix_next; /* in ix->offers */
@@ -86,7 +95,9 @@ struct eng_queue {
     struct eng_ix *waiting;  /* every waiting interaction */
     size_t nwaiting;
     size_t noffers;
-    int64_t last_engaged; /* rrmemory: agent id of the last offer; 0 = none */
+    int64_t last_engaged;              /* rrmemory: agent id of the last offer; 0 = none */
+    struct eng_offer *t_head, *t_tail; /* agent-timeout offers, by (deadline, seq) */
+    struct eng_heap_item timer;        /* the head's deadline, in the heap when t_head */
     struct eng_queue *dirty_next;
     bool dirty;
 };

@@ -150,6 +150,67 @@ struct eng_offer *eng_agent_offer_for(struct eng_agent *a, struct eng_ix *ix)
     return NULL;
 }
 
+/* Puts the queue's item in the heap at its head's deadline, or takes it out. Room in the
+ * heap was reserved by offer_make. */
+static void queue_timer_sync(struct engine *e, struct eng_queue *q)
+{
+    if (!q->t_head) {
+        eng_heap_remove(&e->timers, &q->timer);
+        return;
+    }
+    q->timer.when = q->t_head->timer.when;
+    q->timer.seq = q->t_head->timer.seq;
+    q->timer.kind = ENG_TIMER_QUEUE;
+    if (q->timer.idx == ENG_HEAP_NONE)
+        eng_heap_push(&e->timers, &q->timer);
+    else
+        eng_heap_update(&e->timers, &q->timer);
+}
+
+static bool timer_before(const struct eng_heap_item *x, const struct eng_heap_item *y)
+{
+    return x->when != y->when ? x->when < y->when : x->seq < y->seq;
+}
+
+/* Appends o to the queue's list; walks back only when the timeout was lowered since the
+ * tail's offer was made. */
+static void timer_list_insert(struct engine *e, struct eng_queue *q, struct eng_offer *o)
+{
+    struct eng_offer *after = q->t_tail;
+    while (after && timer_before(&o->timer, &after->timer))
+        after = after->t_prev;
+    o->t_prev = after;
+    o->t_next = after ? after->t_next : q->t_head;
+    if (o->t_next)
+        o->t_next->t_prev = o;
+    else
+        q->t_tail = o;
+    if (after)
+        after->t_next = o;
+    else
+        q->t_head = o;
+    o->in_list = true;
+    if (q->t_head == o)
+        queue_timer_sync(e, q);
+}
+
+static void timer_list_remove(struct engine *e, struct eng_queue *q, struct eng_offer *o)
+{
+    bool head = q->t_head == o;
+    if (o->t_prev)
+        o->t_prev->t_next = o->t_next;
+    else
+        q->t_head = o->t_next;
+    if (o->t_next)
+        o->t_next->t_prev = o->t_prev;
+    else
+        q->t_tail = o->t_prev;
+    o->t_prev = o->t_next = NULL;
+    o->in_list = false;
+    if (head)
+        queue_timer_sync(e, q);
+}
+
 /* Makes an offer of ix to member m (which is available). NULL when out of memory: nothing
  * changed, the interaction keeps waiting. */
 static struct eng_offer *offer_make(struct engine *e, struct eng_ix *ix, struct eng_member *m)
@@ -189,7 +250,11 @@ static struct eng_offer *offer_make(struct engine *e, struct eng_ix *ix, struct 
     o->timer.when = o->auto_answer ? e->now + (int64_t)a->cfg[ch].auto_answer_delay * 1000
                                    : e->now + q->timeout_ms;
     o->timer.seq = ++e->timer_seq;
-    eng_heap_push(&e->timers, &o->timer);
+    o->timer.kind = ENG_TIMER_OFFER;
+    if (o->auto_answer)
+        eng_heap_push(&e->timers, &o->timer);
+    else
+        timer_list_insert(e, q, o);
     eng_emit(e, ENG_EV_OFFERED, ix->id, q->id, a->id, 0, o->timer.when, o->auto_answer);
     eng_agent_refresh(e, a); /* the reservation may close its other queues */
     eng_ix_pending_update(e, ix);
@@ -202,7 +267,10 @@ static void offer_unlink(struct engine *e, struct eng_offer *o)
     struct eng_ix *ix = o->ix;
     struct eng_member *m = o->m;
     struct eng_agent *a = m->agent;
-    eng_heap_remove(&e->timers, &o->timer);
+    if (o->in_list)
+        timer_list_remove(e, m->q, o);
+    else
+        eng_heap_remove(&e->timers, &o->timer);
     if (o->ix_prev)
         o->ix_prev->ix_next = o->ix_next;
     else
@@ -505,8 +573,15 @@ void eng_settle(struct engine *e)
     for (;;) {
         struct eng_heap_item *t = eng_heap_top(&e->timers);
         if (t && t->when <= e->now) {
-            eng_heap_remove(&e->timers, t);
-            fire_timer(e, container_of_(t, struct eng_offer, timer));
+            struct eng_offer *o;
+            if (t->kind == ENG_TIMER_QUEUE) {
+                o = container_of_(t, struct eng_queue, timer)->t_head;
+                timer_list_remove(e, o->m->q, o);
+            } else {
+                o = container_of_(t, struct eng_offer, timer);
+                eng_heap_remove(&e->timers, t);
+            }
+            fire_timer(e, o);
             continue;
         }
         if (e->dirty_agents) {

@@ -317,6 +317,36 @@ static void test_rrmemory_timeout_reject_and_round(void **state)
     sim_free(s);
 }
 
+static void test_lowered_timeout_expires_first(void **state)
+{
+    struct sim *s = sim_new();
+    crew(s, 100, 2, ENG_RRMEMORY, 20);
+    int64_t t0 = s->now;
+    enqueue(s, 7, 100); /* to 1, expires at t0 + 20 s */
+    s->now += 1000;
+    queue(s, 100, CHAT, ENG_RRMEMORY, 5, 0);
+    mark(s);
+    enqueue(s, 8, 100); /* to 2, expires at t0 + 6 s: before 7's offer */
+    assert_int_equal(offered_to(s, 8), 2);
+    assert_int_equal(eng_next_deadline(s->e), t0 + 6000);
+    mark(s);
+    at(s, 5000);
+    assert_int_equal(count(s, ENG_EV_EXPIRED, 0, 0), 1);
+    assert_int_equal(count(s, ENG_EV_EXPIRED, 8, 2), 1);
+    /* 2 was the only available member: a new round offers 8 to 2 again, for 5 s. */
+    assert_int_equal(offered_to(s, 8), 2);
+    assert_int_equal(eng_next_deadline(s->e), t0 + 11000);
+    mark(s);
+    at(s, 5000); /* t0 + 11 s */
+    at(s, 5000); /* t0 + 16 s */
+    at(s, 3999); /* t0 + 19.999 s: 8 expired twice more, 7 not yet */
+    assert_int_equal(count(s, ENG_EV_EXPIRED, 7, 0), 0);
+    assert_int_equal(count(s, ENG_EV_EXPIRED, 8, 2), 2);
+    at(s, 1);
+    assert_int_equal(count(s, ENG_EV_EXPIRED, 7, 1), 1);
+    sim_free(s);
+}
+
 static void test_late_accept_after_missed_tick(void **state)
 {
     struct sim *s = sim_new();
@@ -1307,6 +1337,11 @@ static void test_property_random_operations(void **state)
                 md->member[q][a] = true;
                 r = eng_queue_add_member(s->e, q, a, s->now);
             }
+        } else if (rndn(2)) {
+            /* A queue changes strategy, agent timeout and weight with offers out. */
+            struct eng_queue_spec qs = {q, md->ch_of_queue[q], (int)rndn(3), 1 + (int)rndn(5),
+                                        (int)rndn(11)};
+            r = eng_queue_upsert(s->e, &qs, s->now);
         } else {
             /* Raise one capacity (lowering is covered by its own test). */
             struct eng_agent_spec sp = {.id = a};
@@ -1349,6 +1384,7 @@ int main(void)
         cmocka_unit_test(test_beepall_all_reject_starts_new_round),
         cmocka_unit_test(test_rrmemory_order_and_wrap),
         cmocka_unit_test(test_rrmemory_timeout_reject_and_round),
+        cmocka_unit_test(test_lowered_timeout_expires_first),
         cmocka_unit_test(test_late_accept_after_missed_tick),
         cmocka_unit_test(test_leastrecent_vs_rrmemory),
         cmocka_unit_test(test_leastrecent_order),
