@@ -13,8 +13,8 @@
  * beepall offers to every available member, so its cost is O(agents) by definition; rrmemory
  * and leastrecent are the O(log n) cases the goal is about.
  *
- * Usage: engine_bench [--quick] [--only beepall|rrmemory|leastrecent] (build: cmake --build --preset release --target
- * engine_bench; or `make bench-engine`). */
+ * Usage: engine_bench [--quick] [--only beepall|rrmemory|leastrecent] (build: cmake --build
+ * --preset release --target engine_bench; or `make bench-engine`). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -31,7 +31,8 @@
  *     again with every available member.
  *
  * Errors: functions returning int return 0 or a negative SB_* code (core/err.h). On an error
- * nothing is changed, except where a contract says otherwise. */
+ * the input changed nothing (timers already due at now_ms may still have fired first, as a
+ * tick would have), except where a contract says otherwise. */
 #ifndef SB_ROUTING_ENGINE_H
 #define SB_ROUTING_ENGINE_H
 
