@@ -1,4 +1,4 @@
-/* engine_impl.h — the routing engine's internal structures, shared by engine.c (inputs,
+/* engine_impl.h — the routing engine's internal structures, shared by engine*.c (inputs,
  * lifecycle, events, queries) and engine_route.c (availability, offers, strategies, timers).
  * Not a public interface: only those two files and white-box tests include it. */
 #ifndef SB_ROUTING_ENGINE_IMPL_H
@@ -121,9 +121,11 @@ struct engine {
     uint64_t ev_lost;
 };
 
-/* engine.c */
+/* engine.c (agents, interactions, events), engine_queues.c (queues, members) */
 void eng_emit(struct engine *e, int type, int64_t ix, int64_t q, int64_t agent, int reason,
               int64_t deadline, bool aa);
+
+void eng_member_remove(struct engine *e, struct eng_member *m, int wd_reason);
 
 /* engine_route.c */
 bool eng_member_should_be_avail(const struct engine *e, const struct eng_member *m);
