@@ -1,6 +1,7 @@
-/* engine_impl.h — the routing engine's internal structures, shared by engine*.c (inputs,
- * lifecycle, events, queries) and engine_route.c (availability, offers, strategies, timers).
- * Not a public interface: only those two files and white-box tests include it. */
+/* engine_impl.h — the routing engine's internal structures, shared by engine.c (inputs,
+ * lifecycle, events), engine_queues.c, engine_check.c (queries, self-check) and
+ * engine_route.c (availability, offers, strategies, timers).
+ * Not a public interface: only src/routing/engine*.c include it. */
 #ifndef SB_ROUTING_ENGINE_IMPL_H
 #define SB_ROUTING_ENGINE_IMPL_H
 
