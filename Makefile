@@ -3,12 +3,13 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help run check bench deps build web format format-check fuzz clean
+.PHONY: help run check bench bench-engine deps build web format format-check fuzz clean
 
 help:
 	@echo "make run     build everything and start the server on http://127.0.0.1:8080/"
 	@echo "make check   build the ASan+UBSan configuration and run every test (SQLite and PostgreSQL)"
 	@echo "make bench   release build + load benchmarks (results in bench/results/)"
+	@echo "make bench-engine  release build + routing-decision cost of the ACD engine"
 	@echo "make format  clang-format the tree"
 
 deps:
@@ -31,6 +32,11 @@ bench: deps web
 	cmake --preset release >/dev/null
 	cmake --build --preset release --target switchboard
 	bench/run.sh
+
+bench-engine: deps
+	cmake --preset release >/dev/null
+	cmake --build --preset release --target engine_bench
+	build/release/engine_bench
 
 fuzz: deps
 	cmake --preset fuzz >/dev/null
