@@ -12,6 +12,7 @@
 #include "auth/guard.h"
 #include "auth/login.h"
 #include "auth/mfa.h"
+#include "auth/permissions.h"
 #include "core/err.h"
 #include "http/respond.h"
 #include "staff/client_logs_notify.h"
@@ -189,16 +190,26 @@ int api_auth_me(struct http_req *req)
                            "csrf_token", csrf, "session", "id", (json_int_t)who.session_id,
                            "password", "must_change", expired, "expires_in_days",
                            days >= 0 ? json_integer(days) : json_null());
-    /* An agent's web client learns at start-up whether to send its logs. */
-    if (who.role == AUTH_ROLE_AGENT) {
+    if (!me)
+        return http_reply_error(req, SB_ENOMEM);
+    struct db *db = app_thread_db(req->app);
+    int r = db ? 0 : SB_EUNAVAIL;
+    if (!r && who.role == AUTH_ROLE_AGENT) {
+        /* An agent's web client learns at start-up whether to send its logs. */
         struct client_logs_state logs;
-        struct db *db = app_thread_db(req->app);
-        int r = db ? client_logs_load_state(db, who.user_id, &logs) : SB_EUNAVAIL;
-        if (r) {
-            json_decref(me);
-            return http_reply_error(req, r);
-        }
-        json_object_set_new(me, "client_logs", client_logs_state_json(logs));
+        r = client_logs_load_state(db, who.user_id, &logs);
+        if (!r)
+            json_object_set_new(me, "client_logs", client_logs_state_json(logs));
+    } else if (!r && who.role == AUTH_ROLE_USER) {
+        /* A supervisor: the sections its profile enables, for the console's navigation. */
+        json_t *perms = NULL;
+        r = perm_profile_describe(db, who.account.profile_id, &perms);
+        if (!r)
+            json_object_set_new(me, "permissions", perms);
+    }
+    if (r) {
+        json_decref(me);
+        return http_reply_error(req, r);
     }
     return http_reply_json(req, 200, me);
 }

@@ -71,6 +71,9 @@ int api_agents_list(struct http_req *req);
 int api_agents_export(struct http_req *req);
 /* POST /api/v1/agents/{id}/password — an administrator sets an agent's password. */
 int api_agents_password(struct http_req *req);
+/* GET /api/v1/agents/schema — every agent setting described (api/agent_schema.c): whoever may
+ * read agents. */
+int api_agents_schema(struct http_req *req);
 
 /* Asterisk provisioning (api/provisioning.c, docs/asterisk.md).
  * GET /api/v1/provisioning/asterisk/pjsip.conf — admin: every active agent as PJSIP endpoint,

@@ -120,3 +120,64 @@ const char *perm_scope_sql(const struct perm_ctx *ctx, const char *kind)
         return NULL;
     return strcmp(kind, "queue") ? agent_scope_sql : queue_scope_sql;
 }
+
+/* Appends the names of the PERM_* bits of `actions` to array `a`; 0 or -1. */
+static int actions_names(unsigned actions, json_t *a)
+{
+    static const struct {
+        unsigned bit;
+        const char *name;
+    } names[] = {{PERM_READ, "read"}, {PERM_EDIT, "edit"}, {PERM_DELETE, "delete"}};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if ((actions & names[i].bit) && json_array_append_new(a, json_string(names[i].name)))
+            return -1;
+    return 0;
+}
+
+int perm_profile_describe(struct db *db, int64_t profile_id, json_t **out)
+{
+    *out = NULL;
+    json_t *sections = json_object();
+    if (!sections)
+        return SB_ENOMEM;
+    struct db_stmt *st = NULL;
+    int r = profile_id ? db_prepare(db,
+                                    "SELECT default_permission, sections FROM profiles "
+                                    "WHERE id = ?",
+                                    &st)
+                       : 0;
+    if (!r && st && !(r = db_bind_int64(st, 1, profile_id)) && (r = db_step(st)) == DB_ROW) {
+        r = 0;
+        json_t *stored = json_loads(db_col_text(st, 1), 0, NULL);
+        const char *def = db_col_text(st, 0);
+        const char *k;
+        json_t *v;
+        json_object_foreach(stored, k, v)
+        {
+            const char *type = json_string_value(v);
+            if (type && !strcmp(type, "default"))
+                type = def;
+            unsigned actions = actions_of(type);
+            json_t *a = json_array();
+            if (!actions) {
+                json_decref(a);
+                continue;
+            }
+            if (!a || actions_names(actions, a) || json_object_set_new(sections, k, a)) {
+                r = SB_ENOMEM;
+                break;
+            }
+        }
+        json_decref(stored);
+    } else if (r == DB_DONE) {
+        r = 0; /* the profile is gone: nothing allowed */
+    }
+    if (st)
+        db_finalize(st);
+    if (r) {
+        json_decref(sections);
+        return r;
+    }
+    *out = json_pack("{s:o}", "sections", sections);
+    return *out ? 0 : SB_ENOMEM;
+}

@@ -14,7 +14,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "auth/guard.h"
+
+struct db;
 
 /* Sections of the console a profile can enable. */
 #define PERM_SECTION_AGENTS "agents"
@@ -47,5 +51,10 @@ bool perm_queue_in_scope(struct http_req *req, const struct perm_ctx *ctx, int64
  * after a staff id column (`kind` "agent") or a queue id column (`kind` "queue"), with one `?`
  * to bind to ctx->profile_id. NULL for an admin (no restriction). The text is static. */
 const char *perm_scope_sql(const struct perm_ctx *ctx, const char *kind);
+
+/* What a supervisor with profile `profile_id` may do, for the console to show only that:
+ * *out = {sections: {section: ["read", "edit", "delete"] (the allowed subset), …}} with only
+ * the enabled sections (empty when the profile is 0 or gone). 0, or a storage error. */
+int perm_profile_describe(struct db *db, int64_t profile_id, json_t **out);
 
 #endif

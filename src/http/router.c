@@ -40,6 +40,7 @@ static const struct route routes[] = {
     {"POST", "/api/v1/agents", api_agents_create, ROUTE_BODY},
     {"GET", "/api/v1/agents/export.csv", api_agents_export, 0},
     {"POST", "/api/v1/agents/delete", api_agents_delete_many, ROUTE_BODY},
+    {"GET", "/api/v1/agents/schema", api_agents_schema, 0},
     {"GET", "/api/v1/agents/{id}", api_agents_get, 0},
     {"PATCH", "/api/v1/agents/{id}", api_agents_patch, ROUTE_BODY},
     {"DELETE", "/api/v1/agents/{id}", api_agents_delete, 0},

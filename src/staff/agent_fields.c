@@ -42,6 +42,8 @@ typedef const char *(*af_check_fn)(const char *s);
 
 struct agent_field {
     const char *name;
+    const char *label;   /* English label of the console form */
+    const char *section; /* the tab of the agent editor (agent_fields_describe) */
     enum af_type type;
     unsigned applies;                  /* typology mask (documentation + rule 2) */
     bool nullable;                     /* JSON null accepted */
@@ -63,34 +65,45 @@ static const char *check_group(const char *s);
 static const char *check_dialable(const char *s);
 static const char *check_host_port(const char *s);
 
-#define BOOL_F(n, app, d)                                                                          \
+/* Rows of the table below take their section from SEC, redefined before each block. */
+#define BOOL_F(n, l, app, d)                                                                       \
     {                                                                                              \
-        .name = (n), .type = AF_BOOL, .applies = (app), .def = (d)                                 \
+        .name = (n), .label = (l), .section = SEC, .type = AF_BOOL, .applies = (app), .def = (d)   \
     }
-#define INT_F(n, app, d, lo, hi)                                                                   \
+#define INT_F(n, l, app, d, lo, hi)                                                                \
     {                                                                                              \
-        .name = (n), .type = AF_INT, .applies = (app), .def = (d), .min = (lo), .max = (hi)        \
+        .name = (n), .label = (l), .section = SEC, .type = AF_INT, .applies = (app), .def = (d),   \
+        .min = (lo), .max = (hi)                                                                   \
     }
-#define CAPACITY_F(n) INT_F(n, T_ALL, "0", 0, CAP_MAX)
+#define CAPACITY_F(n, l) INT_F(n, l, T_ALL, "0", 0, CAP_MAX)
 
 /* Module keys of module_permissions: the seed names only `voice` (Q22); the rest is PROPOSED. */
 #define MODULE_KEYS "voice|chat|mail|sms|openchannel|fax|whatsapp|contacts"
 
 static const struct agent_field fields[] = {
+#define SEC "personal"
     /* 1.1 Personal info (non-identity) */
-    BOOL_F("voicemail", T_ALL, "false"),
-    BOOL_F("remote_control", T_PB, "false"),
-    BOOL_F("hotdesk", T_EXT, "false"),
-    BOOL_F("login_in_pause", T_ALL, "false"),
+    BOOL_F("voicemail", "Voicemail", T_ALL, "false"),
+    BOOL_F("remote_control", "Remote control", T_PB, "false"),
+    BOOL_F("hotdesk", "Hot desk", T_EXT, "false"),
+    BOOL_F("login_in_pause", "Login in pause", T_ALL, "false"),
     {.name = "notification_position",
+     .label = "Toast notification position",
+     .section = SEC,
      .type = AF_ENUM,
      .applies = T_ALL,
      .def = "\"top-right\"",
      .choices = "top-left|top-center|top-right|bottom-left|bottom-center|bottom-right"},
+#undef SEC
+#define SEC "security"
     /* 1.2 Security suite (non-identity) */
-    BOOL_F("mask_sensitive_data", T_ALL, "false"),
+    BOOL_F("mask_sensitive_data", "Mask sensitive data", T_ALL, "false"),
+#undef SEC
+#define SEC "voice"
     /* 1.4 Voice */
     {.name = "transport",
+     .label = "Transport (in order of preference)",
+     .section = SEC,
      .type = AF_ENUM_LIST,
      .applies = T_ALL,
      .nonempty = true,
@@ -98,22 +111,30 @@ static const struct agent_field fields[] = {
      .def_by_typ = {[AT_WEBRTC] = "[\"wss\"]"},
      .choices = "udp|tcp|tls|ws|wss"},
     {.name = "host",
+     .label = "Host",
+     .section = SEC,
      .type = AF_STRING,
      .applies = T_ALL,
      .def = "\"dynamic\"",
      .max = 64,
      .check = check_host},
     {.name = "nat",
+     .label = "NAT",
+     .section = SEC,
      .type = AF_ENUM,
      .applies = T_ALL,
      .def = "\"force_rport\"",
      .choices = "yes|no|force_rport|comedia|never|route"},
     {.name = "type",
+     .label = "Type",
+     .section = SEC,
      .type = AF_ENUM,
      .applies = T_ALL,
      .def = "\"friend\"",
      .choices = "friend|user|peer"},
     {.name = "codecs",
+     .label = "Allowed codecs",
+     .section = SEC,
      .type = AF_ENUM_LIST,
      .applies = T_ALL,
      .nonempty = true,
@@ -121,18 +142,24 @@ static const struct agent_field fields[] = {
      .def_by_typ = {[AT_WEBRTC] = "[\"opus\",\"ulaw\",\"alaw\"]"},
      .choices = "ulaw|alaw|gsm|g722|g729|opus"},
     {.name = "caller_id",
+     .label = "Caller ID",
+     .section = SEC,
      .type = AF_STRING,
      .applies = T_ALL,
      .nullable = true,
      .def = "null",
      .max = 128},
     {.name = "context",
+     .label = "Context",
+     .section = SEC,
      .type = AF_STRING,
      .applies = T_ALL,
      .def = "\"from-sip\"",
      .max = 80,
      .check = check_context},
     {.name = "call_group",
+     .label = "Call group",
+     .section = SEC,
      .type = AF_STRING,
      .applies = T_ALL,
      .nullable = true,
@@ -140,114 +167,145 @@ static const struct agent_field fields[] = {
      .max = 255,
      .check = check_group},
     {.name = "pickup_group",
+     .label = "Pickup group",
+     .section = SEC,
      .type = AF_STRING,
      .applies = T_ALL,
      .nullable = true,
      .def = "null",
      .max = 255,
      .check = check_group},
-    BOOL_F("chanspy", T_ALL, "false"),
-    BOOL_F("video_support", T_ALL, "false"),
+    BOOL_F("chanspy", "ChanSpy", T_ALL, "false"),
+    BOOL_F("video_support", "Video support", T_ALL, "false"),
     {.name = "record_calls",
+     .label = "Record calls",
+     .section = SEC,
      .type = AF_ENUM,
      .applies = T_ALL,
      .def = "\"inactive\"",
      .choices = "inactive|wav|wav49|gsm"},
     {.name = "encryption",
+     .label = "SRTP encryption",
+     .section = SEC,
      .type = AF_BOOL,
      .applies = T_ALL,
      .def = "false",
      .def_by_typ = {[AT_WEBRTC] = "true"}},
+#undef SEC
+#define SEC "other_channels"
     /* 1.5 Capacities (0 = unlimited) */
-    CAPACITY_F("chat_capacity"),
-    CAPACITY_F("mail_capacity"),
-    CAPACITY_F("sms_capacity"),
-    CAPACITY_F("openchannel_capacity"),
-    CAPACITY_F("fax_capacity"),
-    CAPACITY_F("whatsapp_capacity"),
+    CAPACITY_F("chat_capacity", "Chat capacity"),
+    CAPACITY_F("mail_capacity", "E-mail capacity"),
+    CAPACITY_F("sms_capacity", "SMS capacity"),
+    CAPACITY_F("openchannel_capacity", "Open Channel capacity"),
+    CAPACITY_F("fax_capacity", "Fax capacity"),
+    CAPACITY_F("whatsapp_capacity", "WhatsApp capacity"),
     /* 1.6 Auto answer and advanced search */
-    BOOL_F("chat_auto_answer", T_ALL, "false"),
-    BOOL_F("mail_auto_answer", T_ALL, "false"),
-    BOOL_F("sms_auto_answer", T_ALL, "false"),
-    BOOL_F("openchannel_auto_answer", T_ALL, "false"),
-    BOOL_F("fax_auto_answer", T_ALL, "false"),
-    BOOL_F("whatsapp_auto_answer", T_ALL, "false"),
-    INT_F("channel_auto_answer_delay", T_ALL, "0", 0, DELAY_MAX),
-    BOOL_F("advanced_search", T_ALL, "false"),
+    BOOL_F("chat_auto_answer", "Chat auto answer", T_ALL, "false"),
+    BOOL_F("mail_auto_answer", "E-mail auto answer", T_ALL, "false"),
+    BOOL_F("sms_auto_answer", "SMS auto answer", T_ALL, "false"),
+    BOOL_F("openchannel_auto_answer", "Open Channel auto answer", T_ALL, "false"),
+    BOOL_F("fax_auto_answer", "Fax auto answer", T_ALL, "false"),
+    BOOL_F("whatsapp_auto_answer", "WhatsApp auto answer", T_ALL, "false"),
+    INT_F("channel_auto_answer_delay", "Auto answer delay (seconds)", T_ALL, "0", 0, DELAY_MAX),
+    BOOL_F("advanced_search", "Advanced search", T_ALL, "false"),
+#undef SEC
+#define SEC "phonebar"
     /* 1.7 Phonebar (remote_control is in 1.1) */
-    BOOL_F("phonebar_enable_settings", T_PB, "false"),
-    BOOL_F("phonebar_auto_answer", T_PB, "false"),
-    INT_F("phonebar_auto_answer_delay", T_PB, "0", 0, DELAY_MAX),
-    BOOL_F("phonebar_ring_in_use", T_PB, "false"),
-    INT_F("phonebar_remote_control_port", T_PB, "9888", 1, PORT_MAX),
-    BOOL_F("phonebar_enable_recording", T_PB, "false"),
-    BOOL_F("phonebar_dtmf_tones", T_PB, "false"),
-    BOOL_F("phonebar_dnd_on_pause", T_PB, "true"),
-    BOOL_F("phonebar_unanswered_call_badge", T_PB, "false"),
-    BOOL_F("phonebar_jaws_integration", T_PB, "false"),
-    BOOL_F("phonebar_screen_recording_by_agent", T_PB, "false"),
-    BOOL_F("phonebar_automatic_screen_recording", T_PB, "false"),
-    INT_F("phonebar_sip_expires", T_PB, "3600", 60, 86400),
-    INT_F("phonebar_sip_source_port", T_PB, "5160", 1, PORT_MAX),
+    BOOL_F("phonebar_enable_settings", "Enable settings", T_PB, "false"),
+    BOOL_F("phonebar_auto_answer", "Auto answer", T_PB, "false"),
+    INT_F("phonebar_auto_answer_delay", "Auto answer delay (seconds)", T_PB, "0", 0, DELAY_MAX),
+    BOOL_F("phonebar_ring_in_use", "Ring in use", T_PB, "false"),
+    INT_F("phonebar_remote_control_port", "Remote control port", T_PB, "9888", 1, PORT_MAX),
+    BOOL_F("phonebar_enable_recording", "Enable recording", T_PB, "false"),
+    BOOL_F("phonebar_dtmf_tones", "DTMF tones", T_PB, "false"),
+    BOOL_F("phonebar_dnd_on_pause", "Do not disturb during pause", T_PB, "true"),
+    BOOL_F("phonebar_unanswered_call_badge", "Unanswered call badge", T_PB, "false"),
+    BOOL_F("phonebar_jaws_integration", "Jaws integration", T_PB, "false"),
+    BOOL_F("phonebar_screen_recording_by_agent", "Screen recording by agent", T_PB, "false"),
+    BOOL_F("phonebar_automatic_screen_recording", "Automatic screen recording", T_PB, "false"),
+    INT_F("phonebar_sip_expires", "SIP expires (seconds)", T_PB, "3600", 60, 86400),
+    INT_F("phonebar_sip_source_port", "SIP source port", T_PB, "5160", 1, PORT_MAX),
     /* Nullable in the type check so other typologies may store null; rule 12 refuses null for
      * phonebar agents. */
     {.name = "phonebar_sip_destination_port",
+     .label = "SIP destination port",
+     .section = SEC,
      .type = AF_INT,
      .applies = T_PB,
      .nullable = true,
      .def = "5060",
      .min = 1,
      .max = PORT_MAX},
-    BOOL_F("phonebar_call_forwarding_unconditional", T_PB, "false"),
+    BOOL_F("phonebar_call_forwarding_unconditional", "Unconditional call forwarding", T_PB,
+           "false"),
     {.name = "phonebar_call_forwarding_number",
+     .label = "Call forwarding number",
+     .section = SEC,
      .type = AF_STRING,
      .applies = T_PB,
      .nullable = true,
      .def = "null",
      .max = 32,
      .check = check_dialable},
+#undef SEC
+#define SEC "webrtc"
     /* 1.8 WebRTC (wss_port is read-only server configuration, not stored) */
-    BOOL_F("webrtc_enable_settings", T_WR, "false"),
-    BOOL_F("webrtc_auto_answer", T_WR, "false"),
-    INT_F("webrtc_auto_answer_delay", T_WR, "0", 0, DELAY_MAX),
-    BOOL_F("webrtc_auto_answer_notification", T_WR, "false"),
-    BOOL_F("webrtc_enable_recording", T_WR, "false"),
-    BOOL_F("webrtc_dtmf_tones", T_WR, "false"),
-    BOOL_F("webrtc_dnd_on_pause", T_WR, "true"),
-    BOOL_F("webrtc_ignore_break_for_preview", T_WR, "false"),
-    BOOL_F("webrtc_ring_in_use", T_WR, "false"),
-    INT_F("webrtc_sip_expires", T_WR, "3600", 60, 86400),
+    BOOL_F("webrtc_enable_settings", "Enable settings", T_WR, "false"),
+    BOOL_F("webrtc_auto_answer", "Auto answer", T_WR, "false"),
+    INT_F("webrtc_auto_answer_delay", "Auto answer delay (seconds)", T_WR, "0", 0, DELAY_MAX),
+    BOOL_F("webrtc_auto_answer_notification", "Auto answer notification", T_WR, "false"),
+    BOOL_F("webrtc_enable_recording", "Enable recording", T_WR, "false"),
+    BOOL_F("webrtc_dtmf_tones", "DTMF tones", T_WR, "false"),
+    BOOL_F("webrtc_dnd_on_pause", "Do not disturb during pause", T_WR, "true"),
+    BOOL_F("webrtc_ignore_break_for_preview", "Ignore break status for preview calls", T_WR,
+           "false"),
+    BOOL_F("webrtc_ring_in_use", "Ring in use", T_WR, "false"),
+    INT_F("webrtc_sip_expires", "SIP expires (seconds)", T_WR, "3600", 60, 86400),
+#undef SEC
+#define SEC "mobile"
     /* 1.9 Mobile */
     {.name = "mobile_push_gateway",
+     .label = "Mobile app push gateway (host:port)",
+     .section = SEC,
      .type = AF_STRING,
      .applies = T_MOB,
      .nullable = true,
      .def = "null",
      .max = 261, /* 255-byte DNS name + ":65535" */
      .check = check_host_port},
+#undef SEC
+#define SEC "permissions"
     /* 1.10 Permissions */
-    BOOL_F("perm_internal_messenger", T_ALL, "true"),
-    BOOL_F("perm_messenger_sound", T_ALL, "true"),
-    BOOL_F("perm_prefix_required", T_ALL, "false"),
-    BOOL_F("perm_select_recall_me_campaign", T_ALL, "false"),
-    BOOL_F("perm_reschedule_hopper_calls", T_ALL, "false"),
-    BOOL_F("perm_download_attachments", T_ALL, "true"),
-    BOOL_F("perm_download_interactions", T_ALL, "true"),
-    BOOL_F("perm_download_voice_recordings", T_ALL, "true"),
+    BOOL_F("perm_internal_messenger", "Internal messenger", T_ALL, "true"),
+    BOOL_F("perm_messenger_sound", "Messenger sound", T_ALL, "true"),
+    BOOL_F("perm_prefix_required", "Prefix required", T_ALL, "false"),
+    BOOL_F("perm_select_recall_me_campaign", "Select recall-me campaign", T_ALL, "false"),
+    BOOL_F("perm_reschedule_hopper_calls", "Reschedule hopper calls", T_ALL, "false"),
+    BOOL_F("perm_download_attachments", "Download attachments", T_ALL, "true"),
+    BOOL_F("perm_download_interactions", "Download omnichannel interactions", T_ALL, "true"),
+    BOOL_F("perm_download_voice_recordings", "Download voice recordings", T_ALL, "true"),
     {.name = "module_permissions",
+     .label = "Modules",
+     .section = SEC,
      .type = AF_BOOL_MAP,
      .applies = T_ALL,
      .def = "{\"voice\":true,\"chat\":true,\"mail\":true,\"sms\":true,\"openchannel\":true,"
             "\"fax\":true,\"whatsapp\":true,\"contacts\":true}",
      .choices = MODULE_KEYS},
+#undef SEC
+#define SEC "client_logs"
     /* 1.11 Client logs */
-    BOOL_F("client_logs_enabled", T_ALL, "false"),
+    BOOL_F("client_logs_enabled", "Send client logs", T_ALL, "false"),
     {.name = "client_log_level",
+     .label = "Minimum log level",
+     .section = SEC,
      .type = AF_ENUM,
      .applies = T_ALL,
      .def = "\"error\"",
      .choices = "error|warning|info|debug"},
 };
+#undef SEC
 
 #define N_FIELDS (sizeof fields / sizeof fields[0])
 
@@ -572,6 +630,99 @@ json_t *agent_settings_defaults(const char *typology)
         }
     }
     return obj;
+}
+
+/* The tabs of the agent editor, in the seed's order (§1), with their English labels. */
+static const char *const section_ids[][2] = {
+    {"personal", "Personal info"},
+    {"security", "Security"},
+    {"voice", "Voice"},
+    {"other_channels", "Other channels"},
+    {"phonebar", "Phonebar"},
+    {"webrtc", "WebRTC"},
+    {"mobile", "Mobile"},
+    {"permissions", "Permissions"},
+    {"client_logs", "Client logs"},
+};
+
+static const char *const type_names[] = {
+    [AF_BOOL] = "boolean", [AF_INT] = "integer",         [AF_STRING] = "string",
+    [AF_ENUM] = "enum",    [AF_ENUM_LIST] = "enum_list", [AF_BOOL_MAP] = "bool_map",
+};
+
+/* "a|b|c" -> ["a","b","c"] (new reference or NULL). */
+static json_t *choices_array(const char *choices)
+{
+    json_t *a = json_array();
+    const char *p = choices;
+    while (a && p) {
+        const char *bar = strchr(p, '|');
+        size_t len = bar ? (size_t)(bar - p) : strlen(p);
+        if (json_array_append_new(a, json_stringn(p, len)) != 0) {
+            json_decref(a);
+            return NULL;
+        }
+        p = bar ? bar + 1 : NULL;
+    }
+    return a;
+}
+
+/* The description of one field (new reference or NULL on ENOMEM). */
+static json_t *field_describe(const struct agent_field *f)
+{
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b, s:o, s:o, s:[]}", "name", f->name, "label",
+                          f->label, "section", f->section, "type", type_names[f->type], "nullable",
+                          f->nullable, "default", field_default(f, AT_PHONEBAR), "defaults",
+                          json_object(), "typologies");
+    if (!o)
+        return NULL;
+    json_t *defs = json_object_get(o, "defaults"), *typs = json_object_get(o, "typologies");
+    int bad = 0;
+    for (int t = 0; t < AT_COUNT_; t++) {
+        bad |= json_object_set_new(defs, typology_names[t], field_default(f, t));
+        if (f->applies & (1u << t))
+            bad |= json_array_append_new(typs, json_string(typology_names[t]));
+    }
+    if (f->type == AF_INT) {
+        bad |= json_object_set_new(o, "min", json_integer(f->min));
+        bad |= json_object_set_new(o, "max", json_integer(f->max));
+    } else if (f->type == AF_STRING) {
+        bad |= json_object_set_new(o, "max_length", json_integer(f->max));
+    }
+    if (f->choices)
+        bad |= json_object_set_new(o, "choices", choices_array(f->choices));
+    if (f->type == AF_ENUM_LIST)
+        bad |= json_object_set_new(o, "nonempty", json_boolean(f->nonempty));
+    if (bad) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+json_t *agent_fields_describe(void)
+{
+    json_t *out =
+        json_pack("{s:[ssss], s:[], s:[]}", "typologies", typology_names[0], typology_names[1],
+                  typology_names[2], typology_names[3], "sections", "fields");
+    if (!out)
+        return NULL;
+    json_t *secs = json_object_get(out, "sections"), *list = json_object_get(out, "fields");
+    for (size_t i = 0; i < sizeof section_ids / sizeof section_ids[0]; i++) {
+        if (json_array_append_new(secs, json_pack("{s:s, s:s}", "id", section_ids[i][0], "label",
+                                                  section_ids[i][1])) != 0) {
+            json_decref(out);
+            return NULL;
+        }
+    }
+    for (size_t i = 0; i < N_FIELDS; i++) {
+        json_t *d = field_describe(&fields[i]);
+        if (!d || json_array_append_new(list, d) != 0) {
+            json_decref(out);
+            return NULL;
+        }
+    }
+    return out;
 }
 
 int agent_settings_fields(const char *const **names)

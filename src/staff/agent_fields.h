@@ -35,4 +35,12 @@ int agent_settings_apply(const char *typology, const json_t *current, const json
  * with a static array and returns the count. */
 int agent_settings_fields(const char *const **names);
 
+/* The description of the settings table for a client that renders the agent form:
+ * {typologies: [...], sections: [{id, label}] in tab order, fields: [{name, label, section,
+ * type (boolean|integer|string|enum|enum_list|bool_map), nullable, default (the Phonebar
+ * default), defaults {typology: value}, typologies (the tabs it applies to), min/max for
+ * integers, max_length for strings, choices for enums, lists and maps, nonempty for lists}]}
+ * in table order. New reference, or NULL on ENOMEM. */
+json_t *agent_fields_describe(void);
+
 #endif

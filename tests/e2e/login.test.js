@@ -141,7 +141,8 @@ test('first login: forced change with per-rule errors, home, reload, log out', a
   await confirm.fill(NEW_PASSWORD);
   await page.getByRole('button', { name: 'Change password' }).click();
   await page.getByText('Signed in as Administrator (admin)').waitFor();
-  await page.waitForURL(srv.base + '/');
+  // Staff land on the admin console's first section.
+  await page.waitForURL(srv.base + '/admin/agents');
   await shot(t, page, 'home.png');
 
   // The session (cookie) survives a reload, and the CSRF token is recovered for logout.

@@ -458,6 +458,49 @@ static void test_bad_inputs(void **state)
     json_decref(arr);
 }
 
+/* The description lists every field once, in table order, with a known section and the
+ * defaults agent_settings_defaults gives each typology. */
+static void test_describe(void **state)
+{
+    (void)state;
+    json_t *d = agent_fields_describe();
+    assert_non_null(d);
+    const char *const *names;
+    int n = agent_settings_fields(&names);
+    json_t *fields = json_object_get(d, "fields"), *sections = json_object_get(d, "sections");
+    assert_int_equal(json_array_size(fields), (size_t)n);
+    assert_int_equal(json_array_size(sections), 9);
+    for (int t = 0; t < 4; t++) {
+        json_t *defs = agent_settings_defaults(typologies[t]);
+        for (int i = 0; i < n; i++) {
+            json_t *f = json_array_get(fields, (size_t)i);
+            assert_string_equal(json_string_value(json_object_get(f, "name")), names[i]);
+            assert_true(json_string_length(json_object_get(f, "label")) > 0);
+            const char *sec = json_string_value(json_object_get(f, "section"));
+            bool known = false;
+            for (size_t k = 0; k < json_array_size(sections); k++)
+                known = known || !strcmp(sec, json_string_value(json_object_get(
+                                                  json_array_get(sections, k), "id")));
+            assert_true(known);
+            json_t *def = json_object_get(json_object_get(f, "defaults"), typologies[t]);
+            assert_true(json_equal(def, json_object_get(defs, names[i])));
+        }
+        json_decref(defs);
+    }
+    json_t *f = NULL;
+    for (size_t i = 0; i < json_array_size(fields); i++)
+        if (!strcmp(json_string_value(json_object_get(json_array_get(fields, i), "name")),
+                    "phonebar_sip_expires"))
+            f = json_array_get(fields, i);
+    assert_non_null(f);
+    assert_string_equal(json_string_value(json_object_get(f, "type")), "integer");
+    assert_string_equal(json_string_value(json_object_get(f, "section")), "phonebar");
+    assert_int_equal(json_integer_value(json_object_get(f, "min")), 60);
+    assert_int_equal(json_integer_value(json_object_get(f, "max")), 86400);
+    assert_int_equal(json_array_size(json_object_get(f, "typologies")), 1);
+    json_decref(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -476,6 +519,7 @@ int main(void)
         cmocka_unit_test(test_merge_and_nothing_applied),
         cmocka_unit_test(test_many_errors_in_one_call),
         cmocka_unit_test(test_bad_inputs),
+        cmocka_unit_test(test_describe),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

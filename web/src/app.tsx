@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { AppHeader } from './components/AppHeader';
+import { Console, isStaffConsole } from './console/Console';
 import { fetchMe, genericMessage, logout, type Session } from './lib/auth';
 import { useClientLogs } from './lib/clientLogs';
-import { navigate, useRoute } from './lib/router';
+import { Link, navigate, useRoute } from './lib/router';
 import type { SocketManager } from './lib/socket';
 import { useSocketState } from './lib/useSocketState';
 import { ChangePasswordPage } from './pages/ChangePasswordPage';
@@ -132,13 +133,40 @@ export function App({ socket }: AppProps) {
         />
       );
     }
+    if (isStaffConsole(session) && (route.path === '/' || route.path === '/admin' || route.path.startsWith('/admin/'))) {
+      const days = session.password.expires_in_days;
+      return (
+        <>
+          {days !== null && (
+            <Banner tone="warning" role="status">
+              Your password expires in {days} {days === 1 ? 'day' : 'days'}. <Link href="/change-password">Change it now</Link>
+            </Banner>
+          )}
+          <Console
+            session={session}
+            route={route}
+            footer={
+              <>
+                <span class="signed-in">
+                  Signed in as <strong>{session.user.full_name}</strong> ({session.user.role})
+                </span>
+                <Link href="/change-password">Change password</Link>
+                <Button variant="secondary" onClick={() => void doLogout()} disabled={loggingOut}>
+                  Log out
+                </Button>
+              </>
+            }
+          />
+        </>
+      );
+    }
     return <HomePage session={session} refreshKey={reconnects} onLogout={() => void doLogout()} busy={loggingOut} />;
   }
 
   return (
     <div class="app">
       <AppHeader connection={connection} />
-      <main class="app-main" id="main" tabIndex={-1} ref={main}>
+      <main class={`app-main${route.path.startsWith('/admin') ? ' app-main--wide' : ''}`} id="main" tabIndex={-1} ref={main}>
         {connection === 'reconnecting' && (
           <Banner tone="warning" role="alert">
             Connection lost. Reconnecting…

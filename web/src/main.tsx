@@ -2,6 +2,7 @@ import { render } from 'preact';
 import './styles/tokens.css';
 import './ui/ui.css';
 import './styles/app.css';
+import './styles/console.css';
 import { App } from './app';
 import { SocketManager } from './lib/socket';
 

@@ -27,6 +27,8 @@ export interface ClientLogsState {
   enabled: boolean;
   level: ClientLogLevel;
 }
+/** A supervisor's allowed actions per enabled console section (from its user profile). */
+export type SectionPermissions = Record<string, string[]>;
 
 export interface Session {
   user: Account;
@@ -34,6 +36,8 @@ export interface Session {
   mfaEnrollmentRequired: boolean;
   /** Agents only; null for other roles or an unreadable value. */
   clientLogs: ClientLogsState | null;
+  /** Supervisors only; null for admins (everything) and agents (no console). */
+  permissions: SectionPermissions | null;
 }
 
 export interface FieldError {
@@ -104,7 +108,8 @@ function networkError(): ApiError {
   return { status: 0, code: null, detail: null, errors: [], retryAfter: null };
 }
 
-async function call(method: string, path: string, body?: unknown): Promise<ApiResult<unknown>> {
+/** One JSON API call with the session's CSRF token; errors come back as values. */
+export async function call(method: string, path: string, body?: unknown): Promise<ApiResult<unknown>> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
@@ -168,7 +173,17 @@ function parseSession(v: unknown): Session | null {
     },
     mfaEnrollmentRequired: m['enrollment_required'] === true,
     clientLogs: parseClientLogsState(v['client_logs']),
+    permissions: parsePermissions(v['permissions']),
   };
+}
+
+function parsePermissions(v: unknown): SectionPermissions | null {
+  if (!isRecord(v) || !isRecord(v['sections'])) return null;
+  const out: SectionPermissions = {};
+  for (const [k, a] of Object.entries(v['sections'])) {
+    if (Array.isArray(a)) out[k] = a.filter((x): x is string => typeof x === 'string');
+  }
+  return out;
 }
 
 function parseLogin(v: unknown): LoginOutcome | null {

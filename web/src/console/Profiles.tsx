@@ -1,0 +1,260 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { genericMessage, type FieldError } from '../lib/auth';
+import { Link, navigate } from '../lib/router';
+import { CHANNEL_LABELS, fetchAllQueues, getObject, getPage, isRecord, send, str, type Json } from '../lib/staff';
+import { Banner, Button, CheckboxField, Dialog, SelectField, TextField } from '../ui';
+import { errorsOf, focusField, saveMessage, useLoad } from './common';
+
+const PERMISSIONS = [
+  { value: 'read', label: 'Read' },
+  { value: 'read_edit', label: 'Read and edit' },
+  { value: 'read_delete', label: 'Read and delete' },
+  { value: 'read_edit_delete', label: 'Read, edit and delete' },
+];
+/** The console sections a profile can enable (src/staff/profiles.c). */
+const SECTIONS: [string, string][] = [
+  ['agents', 'Agents'],
+  ['teams', 'Teams'],
+  ['queues', 'Queues'],
+  ['realtime', 'Realtime'],
+  ['reports', 'Reports'],
+  ['contacts', 'Contacts'],
+  ['sms', 'SMS'],
+  ['chat', 'Chat'],
+  ['email', 'E-mail'],
+  ['openchannel', 'Open Channel'],
+  ['whatsapp', 'WhatsApp'],
+  ['fax', 'Fax'],
+  ['voice', 'Voice'],
+  ['dispositions', 'Dispositions'],
+  ['tags', 'Tags'],
+  ['canned_answers', 'Canned answers'],
+];
+
+export function ProfilesList() {
+  const [list] = useLoad(() => getPage('/profiles'), []);
+  return (
+    <section class="card" aria-labelledby="profiles-title">
+      <div class="card__header">
+        <h1 class="card__title" id="profiles-title">
+          Profiles
+        </h1>
+        <Link class="btn btn--primary" href="/admin/profiles/new">
+          New profile
+        </Link>
+      </div>
+      {list.kind === 'error' && (
+        <Banner tone="error" role="alert">
+          {list.message}
+        </Banner>
+      )}
+      <div class="table-wrap">
+        <table class="table" aria-labelledby="profiles-title">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Default permission</th>
+              <th scope="col">Sections</th>
+              <th scope="col">Queues</th>
+              <th scope="col">Supervisors</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(list.kind === 'ready' ? list.value.items : []).map((p) => (
+              <tr key={str(p['id'])}>
+                <td>
+                  <Link href={`/admin/profiles/${str(p['id'])}`}>{str(p['name'])}</Link>
+                </td>
+                <td>{PERMISSIONS.find((x) => x.value === p['default_permission'])?.label ?? str(p['default_permission'])}</td>
+                <td>{isRecord(p['sections']) ? Object.keys(p['sections']).join(', ') : ''}</td>
+                <td>{Array.isArray(p['queue_ids']) ? p['queue_ids'].length : 0}</td>
+                <td>{str(p['users'])}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+export function ProfileEditor({ id }: { id: number | 'new' }) {
+  const creating = id === 'new';
+  const [profile, setProfile] = useState<Json | null>(
+    creating ? { name: '', description: null, default_permission: 'read', sections: {}, queue_ids: [], mask_sensitive: false } : null,
+  );
+  const [patch, setPatch] = useState<Json>({});
+  const [queues, setQueues] = useState<Json[]>([]);
+  const [errors, setErrors] = useState<FieldError[]>([]);
+  const [message, setMessage] = useState<{ tone: 'success' | 'error'; text: string } | null>(null);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const form = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    void fetchAllQueues().then((r) => r.ok && setQueues(r.value));
+    if (!creating)
+      void getObject('GET', `/profiles/${id}`).then((r) => (r.ok ? setProfile(r.value) : setMessage({ tone: 'error', text: genericMessage(r.error) })));
+  }, [id, creating]);
+  if (!profile) return message ? <Banner tone="error">{message.text}</Banner> : <p class="muted">Loading…</p>;
+
+  const value = (k: string): unknown => (k in patch ? patch[k] : profile[k]);
+  const set = (k: string, v: unknown) => setPatch((p) => ({ ...p, [k]: v }));
+  const sections: Record<string, unknown> = isRecord(value('sections')) ? (value('sections') as Json) : {};
+  const queueIds = Array.isArray(value('queue_ids')) ? (value('queue_ids') as number[]) : [];
+
+  async function save(e: Event) {
+    e.preventDefault();
+    const body = creating ? { ...profile, ...patch } : patch;
+    const r = creating ? await getObject('POST', '/profiles', body) : await getObject('PATCH', `/profiles/${id}`, body);
+    if (!r.ok) {
+      setErrors(r.error.errors);
+      setMessage({ tone: 'error', text: saveMessage(r.error, 'profile') });
+      const first = r.error.errors[0];
+      if (first) setTimeout(() => focusField(form.current, first.field.split('.')[0] ?? first.field), 0);
+      return;
+    }
+    setErrors([]);
+    setPatch({});
+    if (creating) return navigate(`/admin/profiles/${str(r.value['id'])}`, true);
+    setProfile(r.value);
+    setMessage({ tone: 'success', text: 'Saved.' });
+  }
+  async function remove() {
+    const r = await send('DELETE', `/profiles/${id}`);
+    setConfirmDelete(false);
+    if (r.ok) return navigate('/admin/profiles');
+    setMessage({ tone: 'error', text: r.error.status === 409 ? 'This profile is in use by supervisors: it cannot be deleted.' : genericMessage(r.error) });
+  }
+  const sectionErrors = errors.filter((e) => e.field.startsWith('sections'));
+
+  return (
+    <section class="card card--form" aria-labelledby="profile-title">
+      <div class="card__header">
+        <div>
+          <Link href="/admin/profiles" class="back-link">
+            ← Profiles
+          </Link>
+          <h1 class="card__title" id="profile-title">
+            {creating ? 'New profile' : `Profile ${str(profile['name'])}`}
+          </h1>
+        </div>
+        {!creating && (
+          <Button variant="danger" onClick={() => setConfirmDelete(true)}>
+            Delete profile
+          </Button>
+        )}
+      </div>
+      {message && (
+        <Banner tone={message.tone} role={message.tone === 'error' ? 'alert' : 'status'}>
+          {message.text}
+        </Banner>
+      )}
+      <form ref={form} class="stack" onSubmit={(e) => void save(e)} noValidate>
+        <div class="form-grid">
+          <TextField name="name" label="Name" value={str(value('name'))} onValueChange={(v) => set('name', v)} error={errorsOf(errors, 'name')} />
+          <TextField name="description" label="Description" value={str(value('description'))} onValueChange={(v) => set('description', v || null)} error={errorsOf(errors, 'description')} />
+          <SelectField name="default_permission" label="Default permission type" value={str(value('default_permission'))} options={PERMISSIONS} onValueChange={(v) => set('default_permission', v)} error={errorsOf(errors, 'default_permission')} />
+          <CheckboxField name="mask_sensitive" label="Mask sensitive data" checked={value('mask_sensitive') === true} onCheckedChange={(v) => set('mask_sensitive', v)} error={errorsOf(errors, 'mask_sensitive')} />
+        </div>
+        <fieldset class="fieldset" data-field="sections">
+          <legend class="field__label">Sections</legend>
+          {sectionErrors.length > 0 && (
+            <div class="field__error" role="alert">
+              {sectionErrors.map((e) => `${e.field}: ${e.message}`).join(' ')}
+            </div>
+          )}
+          <table class="table table--compact">
+            <thead>
+              <tr>
+                <th scope="col">Section</th>
+                <th scope="col">Enabled</th>
+                <th scope="col">Permission</th>
+              </tr>
+            </thead>
+            <tbody>
+              {SECTIONS.map(([sid, label]) => {
+                const v = sections[sid];
+                const on = typeof v === 'string';
+                return (
+                  <tr key={sid}>
+                    <th scope="row">{label}</th>
+                    <td>
+                      <input
+                        type="checkbox"
+                        aria-label={`Enable ${label}`}
+                        checked={on}
+                        onChange={(e) => {
+                          const next = { ...sections };
+                          if (e.currentTarget.checked) next[sid] = 'default';
+                          else delete next[sid];
+                          set('sections', next);
+                        }}
+                      />
+                    </td>
+                    <td>
+                      <select
+                        class="field__input field__input--compact"
+                        aria-label={`${label} permission`}
+                        disabled={!on}
+                        value={on ? (v as string) : 'default'}
+                        onChange={(e) => set('sections', { ...sections, [sid]: e.currentTarget.value })}
+                      >
+                        <option value="default">Default</option>
+                        {PERMISSIONS.map((p) => (
+                          <option key={p.value} value={p.value}>
+                            {p.label}
+                          </option>
+                        ))}
+                      </select>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </fieldset>
+        <fieldset class="fieldset" data-field="queue_ids">
+          <legend class="field__label">Queues</legend>
+          {errorsOf(errors, 'queue_ids') && (
+            <div class="field__error" role="alert">
+              {errorsOf(errors, 'queue_ids')?.join(' ')}
+            </div>
+          )}
+          {queues.length === 0 && <p class="muted">There are no queues yet.</p>}
+          <div class="check-grid">
+            {queues.map((q) => {
+              const qid = q['id'] as number;
+              return (
+                <CheckboxField
+                  key={qid}
+                  label={`${str(q['name'])} (${CHANNEL_LABELS[str(q['channel'])] ?? str(q['channel'])})`}
+                  checked={queueIds.includes(qid)}
+                  onCheckedChange={(on) => set('queue_ids', on ? [...queueIds, qid] : queueIds.filter((x) => x !== qid))}
+                />
+              );
+            })}
+          </div>
+        </fieldset>
+        <div class="row row--end">
+          <Button type="submit">{creating ? 'Create profile' : 'Save'}</Button>
+        </div>
+      </form>
+      <Dialog
+        title="Delete profile"
+        open={confirmDelete}
+        onClose={() => setConfirmDelete(false)}
+        actions={
+          <>
+            <Button variant="secondary" onClick={() => setConfirmDelete(false)}>
+              Cancel
+            </Button>
+            <Button variant="danger" onClick={() => void remove()}>
+              Delete
+            </Button>
+          </>
+        }
+      >
+        <p>Delete the profile {str(profile['name'])}?</p>
+      </Dialog>
+    </section>
+  );
+}

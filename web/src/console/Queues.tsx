@@ -1,0 +1,287 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { genericMessage, type FieldError, type Session } from '../lib/auth';
+import { Link, navigate } from '../lib/router';
+import { can, CHANNEL_LABELS, CHANNELS, getObject, getPage, send, str, type Json } from '../lib/staff';
+import { Banner, Button, Dialog, SelectField, Tabs, TextField } from '../ui';
+import { errorsOf, focusField, saveMessage, useDebounced, useLoad } from './common';
+
+const DIGITAL_STRATEGIES = ['beepall', 'rrmemory', 'leastrecent'];
+const VOICE_STRATEGIES = ['ringall', 'rrmemory', 'leastrecent', 'fewestcalls', 'random', 'linear', 'wrandom'];
+const channelOptions = CHANNELS.map((c) => ({ value: c, label: CHANNEL_LABELS[c] ?? c }));
+
+/** Queues of every channel, filtered by channel. */
+export function QueuesList({ session }: { session: Session }) {
+  const [channel, setChannel] = useState('');
+  const [q, setQ] = useState('');
+  const query = useDebounced(q.trim(), 250);
+  const params = new URLSearchParams({ limit: '500' });
+  if (channel) params.set('channel', channel);
+  if (query) params.set('q', query);
+  const [list] = useLoad(() => getPage(`/queues?${params.toString()}`), [params.toString()]);
+  return (
+    <section class="card" aria-labelledby="queues-title">
+      <div class="card__header">
+        <h1 class="card__title" id="queues-title">
+          Queues
+        </h1>
+        {session.user.role === 'admin' && (
+          <Link class="btn btn--primary" href="/admin/queues/new">
+            New queue
+          </Link>
+        )}
+      </div>
+      <div class="toolbar">
+        <SelectField label="Channel" value={channel} options={[{ value: '', label: 'All channels' }, ...channelOptions]} onValueChange={setChannel} />
+        <TextField label="Search" type="search" value={q} onValueChange={setQ} />
+      </div>
+      {list.kind === 'error' && (
+        <Banner tone="error" role="alert">
+          {list.message}
+        </Banner>
+      )}
+      <div class="table-wrap">
+        <table class="table" aria-labelledby="queues-title">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Channel</th>
+              <th scope="col">Strategy</th>
+              <th scope="col">Agent timeout</th>
+              <th scope="col">Weight</th>
+              <th scope="col">Agents</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(list.kind === 'ready' ? list.value.items : []).map((x) => (
+              <tr key={str(x['id'])}>
+                <td>
+                  <Link href={`/admin/queues/${str(x['id'])}`}>{str(x['name'])}</Link>
+                </td>
+                <td>{CHANNEL_LABELS[str(x['channel'])] ?? str(x['channel'])}</td>
+                <td>{str(x['strategy'])}</td>
+                <td>{str(x['agent_timeout'])} s</td>
+                <td>{str(x['weight'])}</td>
+                <td>{str(x['agents'])}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {list.kind === 'ready' && list.value.items.length === 0 && <p class="muted">No queue matches.</p>}
+    </section>
+  );
+}
+
+/** Create or edit a queue; its members on a second tab. */
+export function QueueEditor({ session, id }: { session: Session; id: number | 'new' }) {
+  const creating = id === 'new';
+  const [queue, setQueue] = useState<Json | null>(creating ? { channel: 'sms', name: '', description: null, strategy: 'beepall', agent_timeout: 15, weight: 0 } : null);
+  const [patch, setPatch] = useState<Json>({});
+  const [errors, setErrors] = useState<FieldError[]>([]);
+  const [message, setMessage] = useState<{ tone: 'success' | 'error'; text: string } | null>(null);
+  const [tab, setTab] = useState('settings');
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const form = useRef<HTMLFormElement>(null);
+  const mayEdit = can(session, 'queues', 'edit') && (!creating || session.user.role === 'admin');
+  const mayDelete = can(session, 'queues', 'delete');
+  useEffect(() => {
+    if (!creating) void getObject('GET', `/queues/${id}`).then((r) => (r.ok ? setQueue(r.value) : setMessage({ tone: 'error', text: genericMessage(r.error) })));
+  }, [id, creating]);
+  if (!queue) return message ? <Banner tone="error">{message.text}</Banner> : <p class="muted">Loading…</p>;
+
+  const value = (k: string): unknown => (k in patch ? patch[k] : queue[k]);
+  const set = (k: string, v: unknown) => setPatch((p) => ({ ...p, [k]: v }));
+  const channel = str(value('channel'));
+  const strategies = channel === 'voice' ? VOICE_STRATEGIES : DIGITAL_STRATEGIES;
+  const int = (v: string): unknown => (/^-?\d+$/.test(v.trim()) ? Number(v.trim()) : v);
+
+  async function save(e: Event) {
+    e.preventDefault();
+    const body = creating ? { ...queue, ...patch } : patch;
+    const r = creating ? await getObject('POST', '/queues', body) : await getObject('PATCH', `/queues/${id}`, body);
+    if (!r.ok) {
+      setErrors(r.error.errors);
+      setMessage({ tone: 'error', text: saveMessage(r.error, 'queue') });
+      const first = r.error.errors[0];
+      if (first) setTimeout(() => focusField(form.current, first.field), 0);
+      return;
+    }
+    setErrors([]);
+    setPatch({});
+    if (creating) return navigate(`/admin/queues/${str(r.value['id'])}`, true);
+    setQueue(r.value);
+    setMessage({ tone: 'success', text: 'Saved.' });
+  }
+  async function remove() {
+    const r = await send('DELETE', `/queues/${id}`);
+    setConfirmDelete(false);
+    if (r.ok) return navigate('/admin/queues');
+    setMessage({ tone: 'error', text: genericMessage(r.error) });
+  }
+
+  const settings = (
+    <form ref={form} class="form-grid" onSubmit={(e) => void save(e)} noValidate>
+      <SelectField
+        name="channel"
+        label="Channel"
+        value={channel}
+        options={channelOptions}
+        disabled={!creating}
+        onValueChange={(v) => setPatch((p) => ({ ...p, channel: v, strategy: v === 'voice' ? 'ringall' : 'beepall' }))}
+        error={errorsOf(errors, 'channel')}
+        {...(creating ? {} : { hint: 'The channel cannot be changed.' })}
+      />
+      <TextField name="name" label="Name" value={str(value('name'))} onValueChange={(v) => set('name', v)} error={errorsOf(errors, 'name')} disabled={!mayEdit} />
+      <TextField name="description" label="Description" value={str(value('description'))} onValueChange={(v) => set('description', v || null)} error={errorsOf(errors, 'description')} disabled={!mayEdit} />
+      <SelectField name="strategy" label="Strategy" value={str(value('strategy'))} options={strategies.map((s) => ({ value: s, label: s }))} onValueChange={(v) => set('strategy', v)} error={errorsOf(errors, 'strategy')} disabled={!mayEdit} />
+      <TextField name="agent_timeout" label="Agent timeout (seconds)" type="number" min={1} max={3600} value={str(value('agent_timeout'))} onValueChange={(v) => set('agent_timeout', int(v))} error={errorsOf(errors, 'agent_timeout')} disabled={!mayEdit} />
+      <TextField name="weight" label="Weight" type="number" min={0} max={10} hint="0–10" value={str(value('weight'))} onValueChange={(v) => set('weight', int(v))} error={errorsOf(errors, 'weight')} disabled={!mayEdit} />
+      {mayEdit && (
+        <div class="row row--end form-grid__wide">
+          <Button type="submit">{creating ? 'Create queue' : 'Save'}</Button>
+        </div>
+      )}
+    </form>
+  );
+
+  return (
+    <section class="card" aria-labelledby="queue-title">
+      <div class="card__header">
+        <div>
+          <Link href="/admin/queues" class="back-link">
+            ← Queues
+          </Link>
+          <h1 class="card__title" id="queue-title">
+            {creating ? 'New queue' : `Queue ${str(queue['name'])}`}
+          </h1>
+        </div>
+        {!creating && mayDelete && (
+          <Button variant="danger" onClick={() => setConfirmDelete(true)}>
+            Delete queue
+          </Button>
+        )}
+      </div>
+      {message && (
+        <Banner tone={message.tone} role={message.tone === 'error' ? 'alert' : 'status'}>
+          {message.text}
+        </Banner>
+      )}
+      {creating ? (
+        settings
+      ) : (
+        <Tabs
+          label="Queue"
+          tabs={[
+            { id: 'settings', label: 'Settings' },
+            { id: 'members', label: 'Agents' },
+          ]}
+          active={tab}
+          onChange={setTab}
+        >
+          {tab === 'settings' ? settings : <Members queueId={id as number} mayEdit={mayEdit} />}
+        </Tabs>
+      )}
+      <Dialog
+        title="Delete queue"
+        open={confirmDelete}
+        onClose={() => setConfirmDelete(false)}
+        actions={
+          <>
+            <Button variant="secondary" onClick={() => setConfirmDelete(false)}>
+              Cancel
+            </Button>
+            <Button variant="danger" onClick={() => void remove()}>
+              Delete
+            </Button>
+          </>
+        }
+      >
+        <p>Delete the queue {str(queue['name'])}? Its agents stop receiving its interactions.</p>
+      </Dialog>
+    </section>
+  );
+}
+
+function Members({ queueId, mayEdit }: { queueId: number; mayEdit: boolean }) {
+  const [members, reload] = useLoad(() => getPage(`/queues/${queueId}/agents`), [queueId]);
+  const [q, setQ] = useState('');
+  const query = useDebounced(q.trim(), 250);
+  const [found, setFound] = useState<Json[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    if (!query) return setFound([]);
+    void getPage(`/agents?q=${encodeURIComponent(query)}&limit=10`).then((r) => r.ok && setFound(r.value.items));
+  }, [query]);
+  const memberIds = new Set(members.kind === 'ready' ? members.value.items.map((m) => m['id']) : []);
+  async function add(agentId: unknown) {
+    const r = await send('POST', `/queues/${queueId}/agents`, { agent_ids: [agentId] });
+    setError(r.ok ? null : genericMessage(r.error));
+    reload();
+  }
+  async function remove(agentId: unknown) {
+    const r = await send('DELETE', `/queues/${queueId}/agents/${str(agentId)}`);
+    setError(r.ok ? null : genericMessage(r.error));
+    reload();
+  }
+  return (
+    <div class="stack">
+      {error && (
+        <Banner tone="error" role="alert">
+          {error}
+        </Banner>
+      )}
+      {mayEdit && (
+        <div class="stack">
+          <TextField label="Find an agent to add" type="search" value={q} onValueChange={setQ} hint="Username, name or extension" />
+          {found.length > 0 && (
+            <ul class="pick-list" aria-label="Matching agents">
+              {found.map((a) => (
+                <li key={str(a['id'])}>
+                  <span>
+                    {str(a['username'])} — {str(a['full_name'])}
+                  </span>
+                  {memberIds.has(a['id']) ? (
+                    <span class="muted">Member</span>
+                  ) : (
+                    <Button variant="secondary" onClick={() => void add(a['id'])} aria-label={`Add ${str(a['username'])}`}>
+                      Add
+                    </Button>
+                  )}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+      <table class="table" aria-label="Members">
+        <thead>
+          <tr>
+            <th scope="col">Username</th>
+            <th scope="col">Full name</th>
+            <th scope="col">Extension</th>
+            <th scope="col">
+              <span class="sr-only">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {(members.kind === 'ready' ? members.value.items : []).map((m) => (
+            <tr key={str(m['id'])}>
+              <td>{str(m['username'])}</td>
+              <td>{str(m['full_name'])}</td>
+              <td class="mono">{str(m['internal'])}</td>
+              <td class="table__actions">
+                {mayEdit && (
+                  <Button variant="ghost" onClick={() => void remove(m['id'])} aria-label={`Remove ${str(m['username'])}`}>
+                    Remove
+                  </Button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {members.kind === 'ready' && members.value.items.length === 0 && <p class="muted">No agent in this queue yet.</p>}
+    </div>
+  );
+}

@@ -1,0 +1,234 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { genericMessage, type FieldError, type Session } from '../lib/auth';
+import { Link, navigate } from '../lib/router';
+import { getObject, getPage, send, str, type Json } from '../lib/staff';
+import { Banner, Button, CheckboxField, Dialog, SelectField, TextField } from '../ui';
+import { errorsOf, focusField, saveMessage, useDebounced, useLoad } from './common';
+
+const ROLE_LABELS: Record<string, string> = { admin: 'Administrator', user: 'Supervisor' };
+
+/** Users (administrators and supervisors): admin only. */
+export function UsersList({ session }: { session: Session }) {
+  const [q, setQ] = useState('');
+  const query = useDebounced(q.trim(), 250);
+  const [list, reload] = useLoad(() => getPage(`/users?limit=500${query ? `&q=${encodeURIComponent(query)}` : ''}`), [query]);
+  const [deleting, setDeleting] = useState<Json | null>(null);
+  const [notice, setNotice] = useState<{ tone: 'success' | 'error'; text: string } | null>(null);
+  async function remove() {
+    if (!deleting) return;
+    const r = await send('DELETE', `/users/${str(deleting['id'])}`);
+    setNotice(r.ok ? { tone: 'success', text: `${str(deleting['username'])} deleted.` } : { tone: 'error', text: genericMessage(r.error) });
+    setDeleting(null);
+    reload();
+  }
+  return (
+    <section class="card" aria-labelledby="users-title">
+      <div class="card__header">
+        <h1 class="card__title" id="users-title">
+          Users
+        </h1>
+        <Link class="btn btn--primary" href="/admin/users/new">
+          New user
+        </Link>
+      </div>
+      {notice && (
+        <Banner tone={notice.tone} role={notice.tone === 'error' ? 'alert' : 'status'}>
+          {notice.text}
+        </Banner>
+      )}
+      <div class="toolbar">
+        <TextField label="Search" type="search" value={q} onValueChange={setQ} />
+      </div>
+      {list.kind === 'error' && (
+        <Banner tone="error" role="alert">
+          {list.message}
+        </Banner>
+      )}
+      <div class="table-wrap">
+        <table class="table" aria-labelledby="users-title">
+          <thead>
+            <tr>
+              <th scope="col">Username</th>
+              <th scope="col">Full name</th>
+              <th scope="col">Role</th>
+              <th scope="col">Profile</th>
+              <th scope="col">
+                <span class="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {(list.kind === 'ready' ? list.value.items : []).map((u) => (
+              <tr key={str(u['id'])}>
+                <td>
+                  <Link href={`/admin/users/${str(u['id'])}`}>{str(u['username'])}</Link>
+                </td>
+                <td>{str(u['full_name'])}</td>
+                <td>{ROLE_LABELS[str(u['role'])] ?? str(u['role'])}</td>
+                <td>{str(u['profile_name'])}</td>
+                <td class="table__actions">
+                  {/* Offered for everyone: the server refuses yourself and the last admin, and says so. */}
+                  <Button variant="ghost" onClick={() => setDeleting(u)} aria-label={`Delete ${str(u['username'])}`}>
+                    Delete
+                  </Button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <Dialog
+        title="Delete user"
+        open={deleting !== null}
+        onClose={() => setDeleting(null)}
+        actions={
+          <>
+            <Button variant="secondary" onClick={() => setDeleting(null)}>
+              Cancel
+            </Button>
+            <Button variant="danger" onClick={() => void remove()}>
+              Delete
+            </Button>
+          </>
+        }
+      >
+        <p>
+          Delete {str(deleting?.['username'])}
+          {deleting?.['id'] === session.user.id ? ' (your own account)' : ''}? Their sessions end at once.
+        </p>
+      </Dialog>
+    </section>
+  );
+}
+
+/** Create or edit a user; role and username are fixed after creation. */
+export function UserEditor({ id }: { id: number | 'new' }) {
+  const creating = id === 'new';
+  const [user, setUser] = useState<Json | null>(creating ? { role: 'user', username: '', full_name: '', email: null, description: null, profile_id: null, disabled: false } : null);
+  const [patch, setPatch] = useState<Json>({});
+  const [password, setPassword] = useState('');
+  const [profiles, setProfiles] = useState<Json[]>([]);
+  const [errors, setErrors] = useState<FieldError[]>([]);
+  const [message, setMessage] = useState<{ tone: 'success' | 'error'; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const form = useRef<HTMLFormElement>(null);
+
+  useEffect(() => {
+    void getPage('/profiles').then((r) => r.ok && setProfiles(r.value.items));
+    if (!creating)
+      void getObject('GET', `/users/${id}`).then((r) => (r.ok ? setUser(r.value) : setMessage({ tone: 'error', text: genericMessage(r.error) })));
+  }, [id, creating]);
+
+  if (!user) return message ? <Banner tone="error">{message.text}</Banner> : <p class="muted">Loading…</p>;
+  const value = (k: string): unknown => (k in patch ? patch[k] : user[k]);
+  const set = (k: string, v: unknown) => setPatch((p) => ({ ...p, [k]: v }));
+  const role = str(value('role'));
+
+  async function save(e: Event) {
+    e.preventDefault();
+    setBusy(true);
+    const body: Json = { ...patch };
+    if (creating) {
+      body['username'] = value('username');
+      body['full_name'] = value('full_name');
+      body['role'] = role;
+      body['password'] = password;
+      if (role === 'user') body['profile_id'] = value('profile_id');
+      else delete body['profile_id'];
+    }
+    const r = creating ? await getObject('POST', '/users', body) : await getObject('PATCH', `/users/${id}`, body);
+    setBusy(false);
+    if (!r.ok) {
+      setErrors(r.error.errors);
+      setMessage({ tone: 'error', text: saveMessage(r.error, 'user') });
+      const first = r.error.errors[0];
+      if (first) setTimeout(() => focusField(form.current, first.field), 0);
+      return;
+    }
+    setErrors([]);
+    setPatch({});
+    if (creating) return navigate(`/admin/users/${str(r.value['id'])}`, true);
+    setUser(r.value);
+    setMessage({ tone: 'success', text: 'Saved.' });
+  }
+
+  async function remove() {
+    const r = await send('DELETE', `/users/${id}`);
+    setConfirmDelete(false);
+    if (r.ok) return navigate('/admin/users');
+    setMessage({ tone: 'error', text: genericMessage(r.error) });
+  }
+
+  const profileOptions = [{ value: '', label: 'Choose a profile' }, ...profiles.map((p) => ({ value: str(p['id']), label: str(p['name']) }))];
+  return (
+    <section class="card card--form" aria-labelledby="user-title">
+      <div class="card__header">
+        <div>
+          <Link href="/admin/users" class="back-link">
+            ← Users
+          </Link>
+          <h1 class="card__title" id="user-title">
+            {creating ? 'New user' : `User ${str(user['username'])}`}
+          </h1>
+        </div>
+        {!creating && (
+          <Button variant="danger" onClick={() => setConfirmDelete(true)}>
+            Delete user
+          </Button>
+        )}
+      </div>
+      {message && (
+        <Banner tone={message.tone} role={message.tone === 'error' ? 'alert' : 'status'}>
+          {message.text}
+        </Banner>
+      )}
+      <form ref={form} class="form-grid" onSubmit={(e) => void save(e)} noValidate>
+        <TextField name="username" label="Username" value={str(value('username'))} onValueChange={(v) => set('username', v)} readOnly={!creating} error={errorsOf(errors, 'username')} />
+        <TextField name="full_name" label="Full name" value={str(value('full_name'))} onValueChange={(v) => set('full_name', v)} error={errorsOf(errors, 'full_name')} />
+        <SelectField
+          name="role"
+          label="Role"
+          value={role}
+          disabled={!creating}
+          options={[
+            { value: 'user', label: 'Supervisor' },
+            { value: 'admin', label: 'Administrator' },
+          ]}
+          onValueChange={(v) => set('role', v)}
+          error={errorsOf(errors, 'role')}
+          {...(creating ? {} : { hint: 'The role cannot be changed after creation.' })}
+        />
+        {role === 'user' && (
+          <SelectField name="profile_id" label="Profile" value={str(value('profile_id'))} options={profileOptions} onValueChange={(v) => set('profile_id', v ? Number(v) : null)} error={errorsOf(errors, 'profile_id')} />
+        )}
+        {creating && <TextField name="password" label="Password" type="password" autoComplete="new-password" value={password} onValueChange={setPassword} error={errorsOf(errors, 'password')} hint="The user chooses a new one at the first login." />}
+        <TextField name="email" label="E-mail" type="email" value={str(value('email'))} onValueChange={(v) => set('email', v || null)} error={errorsOf(errors, 'email')} />
+        <TextField name="description" label="Description" value={str(value('description'))} onValueChange={(v) => set('description', v || null)} error={errorsOf(errors, 'description')} />
+        {!creating && <CheckboxField name="disabled" label="Disabled" checked={value('disabled') === true} onCheckedChange={(v) => set('disabled', v)} error={errorsOf(errors, 'disabled')} />}
+        <div class="row row--end form-grid__wide">
+          <Button type="submit" disabled={busy}>
+            {creating ? 'Create user' : 'Save'}
+          </Button>
+        </div>
+      </form>
+      <Dialog
+        title="Delete user"
+        open={confirmDelete}
+        onClose={() => setConfirmDelete(false)}
+        actions={
+          <>
+            <Button variant="secondary" onClick={() => setConfirmDelete(false)}>
+              Cancel
+            </Button>
+            <Button variant="danger" onClick={() => void remove()}>
+              Delete
+            </Button>
+          </>
+        }
+      >
+        <p>Delete {str(user['username'])}? Their sessions end at once.</p>
+      </Dialog>
+    </section>
+  );
+}
