@@ -150,6 +150,20 @@ int api_queue_teams_list(struct http_req *req);
 int api_queue_teams_add(struct http_req *req);
 int api_queue_teams_remove(struct http_req *req);
 
+/* Reports of the digital channels (api/reports.c, docs/reports.md); section "reports", read.
+ * Lists answer {items,total} (422 naming each bad filter); exports answer text/csv with
+ * X-Total-Count, or 422 on field "limit" when the filters match more rows than
+ * reports.export_max_rows. Queue routes answer 404 for a channel that is not chat, email, sms,
+ * openchannel, fax or whatsapp. */
+int api_reports_queue_list(struct http_req *req);
+int api_reports_queue_export(struct http_req *req);
+int api_reports_queue_summary(struct http_req *req);
+int api_reports_queue_summary_export(struct http_req *req);
+int api_reports_sessions_list(struct http_req *req);
+int api_reports_sessions_export(struct http_req *req);
+int api_reports_pauses_list(struct http_req *req);
+int api_reports_pauses_export(struct http_req *req);
+
 /* Test hooks (server.test_hooks only): fault injection, broadcast, slow request, probe
  * writes. */
 int api_test_fault_put(struct http_req *req);
@@ -160,5 +174,9 @@ int api_test_probe_post(struct http_req *req);
 int api_test_probe_count(struct http_req *req);
 int api_test_clock_advance(struct http_req *req);
 int api_test_echo(struct http_req *req);
+/* POST /api/v1/_test/reports/event (api/test_reports.c) — writes one report event through
+ * the code the router uses: an inbound interaction, a queue join/leave, an agent's
+ * login/logout, pause/unpause. */
+int api_test_report_event(struct http_req *req);
 
 #endif

@@ -92,6 +92,15 @@ static const struct route routes[] = {
     {"DELETE", "/api/v1/staff/{id}/sessions", api_staff_sessions_delete, 0},
     {"GET", "/api/v1/audit", api_audit_list, 0},
     {"GET", "/api/v1/audit/export.csv", api_audit_export, 0},
+    {"GET", "/api/v1/reports/agent-sessions", api_reports_sessions_list, 0},
+    {"GET", "/api/v1/reports/agent-sessions/export.csv", api_reports_sessions_export, 0},
+    {"GET", "/api/v1/reports/agent-pauses", api_reports_pauses_list, 0},
+    {"GET", "/api/v1/reports/agent-pauses/export.csv", api_reports_pauses_export, 0},
+    {"GET", "/api/v1/reports/{channel}/queue", api_reports_queue_list, 0},
+    {"GET", "/api/v1/reports/{channel}/queue/export.csv", api_reports_queue_export, 0},
+    {"GET", "/api/v1/reports/{channel}/queue/summary", api_reports_queue_summary, 0},
+    {"GET", "/api/v1/reports/{channel}/queue/summary/export.csv", api_reports_queue_summary_export,
+     0},
     {"POST", "/api/v1/_test/clock", api_test_clock_advance, ROUTE_BODY | ROUTE_TEST_HOOK},
     {"PUT", "/api/v1/_test/fault", api_test_fault_put, ROUTE_BODY | ROUTE_TEST_HOOK},
     {"DELETE", "/api/v1/_test/fault", api_test_fault_delete, ROUTE_TEST_HOOK},
@@ -100,6 +109,7 @@ static const struct route routes[] = {
     {"POST", "/api/v1/_test/probes", api_test_probe_post, ROUTE_BODY | ROUTE_TEST_HOOK},
     {"GET", "/api/v1/_test/probes/count", api_test_probe_count, ROUTE_TEST_HOOK},
     {"POST", "/api/v1/_test/echo", api_test_echo, ROUTE_BODY | ROUTE_TEST_HOOK},
+    {"POST", "/api/v1/_test/reports/event", api_test_report_event, ROUTE_BODY | ROUTE_TEST_HOOK},
 };
 
 #define NROUTES ((int)(sizeof(routes) / sizeof(routes[0])))
