@@ -20,6 +20,8 @@ const T0 = Date.parse('2026-11-02T09:00:00.000Z');
 const iso = (ms) => new Date(ms).toISOString();
 const S = 1000, MIN = 60 * S, H = 60 * MIN;
 const fieldsOf = (r) => r.json.errors.map((e) => e.field).sort();
+// The operator's token needs no database to authenticate: the report itself meets the fault.
+const TOKEN = 'reports-admin-token-0123456789abcdef0123456789';
 
 async function event(body, expect = 201) {
   const r = await srv.request('POST', '/api/v1/_test/reports/event', { body });
@@ -51,7 +53,7 @@ function parseCsv(text) {
 }
 
 before(async () => {
-  srv = await startServer();
+  srv = await startServer({ env: { SWITCHBOARD_SERVER_ADMIN_TOKEN: TOKEN } });
   admin = await adminClient(srv);
   ids.qA = (await created('POST', '/api/v1/queues', { name: 'rep-a', channel: 'sms' })).id;
   ids.qB = (await created('POST', '/api/v1/queues', { name: 'rep-b', channel: 'sms' })).id;
@@ -389,4 +391,25 @@ test('bad filters are refused naming each field', async () => {
   // Refusals come after the caller is known: nobody learns the rules without signing in.
   assert.equal((await clients.anon.request('GET', '/api/v1/reports/sms/queue?limit=0')).status, 401);
   assert.equal((await clients.agent.request('GET', '/api/v1/reports/sms/queue?limit=0')).status, 403);
+});
+
+test('a storage failure answers 503 problem+json, never a partial list or file, and the next request works', async () => {
+  const auth = { authorization: `Bearer ${TOKEN}` };
+  assert.equal((await srv.request('GET', '/api/v1/reports/sms/queue', { headers: auth })).status, 200);
+  let r = await srv.request('PUT', '/api/v1/_test/fault', { body: { kind: 'busy', count: -1 } });
+  assert.equal(r.status, 204);
+  try {
+    for (const p of ['/api/v1/reports/sms/queue', '/api/v1/reports/sms/queue/summary', '/api/v1/reports/agent-pauses',
+      '/api/v1/reports/agent-sessions/export.csv', '/api/v1/reports/sms/queue/export.csv']) {
+      r = await srv.request('GET', p, { headers: auth });
+      assert.equal(r.status, 503, `${p}: ${r.text}`);
+      assert.match(r.headers.get('content-type'), /problem\+json/);
+      assert.doesNotMatch(r.text, /sqlite|SQLITE|postgres|report_queue/, 'no internals leak');
+    }
+  } finally {
+    assert.equal((await srv.request('DELETE', '/api/v1/_test/fault')).status, 204);
+  }
+  r = await srv.request('GET', '/api/v1/reports/sms/queue/export.csv', { headers: auth });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(parseCsv(r.text).length, 7);
 });
