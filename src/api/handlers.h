@@ -163,6 +163,20 @@ int api_reports_sessions_list(struct http_req *req);
 int api_reports_sessions_export(struct http_req *req);
 int api_reports_pauses_list(struct http_req *req);
 int api_reports_pauses_export(struct http_req *req);
+/* Time intervals (api/intervals.c): administrators edit, supervisors read; 409 when deleting
+ * an interval a flow uses. GET /api/v1/intervals/{id}/match?at= says whether the interval
+ * contains an instant (default now) in the server's time zone. */
+int api_intervals_list(struct http_req *req);
+int api_intervals_create(struct http_req *req);
+int api_intervals_get(struct http_req *req);
+int api_intervals_patch(struct http_req *req);
+int api_intervals_delete(struct http_req *req);
+int api_intervals_match(struct http_req *req);
+
+/* The action flow of an account (api/flows.c): administrators only; PUT replaces the list
+ * atomically. */
+int api_flows_get(struct http_req *req);
+int api_flows_put(struct http_req *req);
 
 /* Test hooks (server.test_hooks only): fault injection, broadcast, slow request, probe
  * writes. */

@@ -96,13 +96,16 @@ static json_t *check_sub(const json_t *v, size_t i, json_t **errors)
             bad = true;
         }
     }
-    struct sub_interval s;
-    const char *bad_field = NULL, *msg = NULL;
-    if (!bad && !always &&
-        interval_spec_parse(vals[0], vals[1], vals[2], vals[3], &s, &bad_field, &msg)) {
-        snprintf(field, sizeof(field), "sub_intervals[%zu].%s", i, bad_field);
-        err(errors, field, msg);
-        bad = true;
+    /* Each field alone, so that every bad one is named. */
+    for (int f = 0; !always && f < 4; f++) {
+        struct sub_interval s;
+        const char *one[4] = {NULL, NULL, NULL, NULL}, *bad_field = NULL, *msg = NULL;
+        one[f] = vals[f];
+        if (vals[f] && interval_spec_parse(one[0], one[1], one[2], one[3], &s, &bad_field, &msg)) {
+            snprintf(field, sizeof(field), "sub_intervals[%zu].%s", i, bad_field);
+            err(errors, field, msg);
+            bad = true;
+        }
     }
     if (bad)
         return NULL;

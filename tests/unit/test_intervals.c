@@ -285,7 +285,7 @@ static void test_store_validation(void **state)
                "{\"months\":\"foo\",\"extra\":1},5]}",
                NULL,
                "sub_intervals[0].time_range,sub_intervals[1].week_days,sub_intervals[2].type,"
-               "sub_intervals[3].extra,sub_intervals[4]");
+               "sub_intervals[3].extra,sub_intervals[3].months,sub_intervals[4]");
     errors_are("{\"name\":\"x\",\"sub_intervals\":{}}", NULL, "sub_intervals");
     errors_are("{\"name\":\"x\",\"description\":5}", NULL, "description");
     /* 101 sub-intervals are too many. */
