@@ -16,6 +16,8 @@
 struct hub;
 struct db_writer;
 struct http_server;
+struct acd;
+struct outbox;
 
 struct sb_app {
     struct sb_config cfg;
@@ -26,6 +28,8 @@ struct sb_app {
     struct hub *hub;
     struct db_writer *writer;
     struct http_server *http;
+    struct acd *acd;       /* the ACD thread (routing/acd.h); NULL in tools */
+    struct outbox *outbox; /* the outbound delivery thread (channels/outbox.h); NULL in tools */
     int64_t started_mono_ms;
     int schema_version; /* migrations applied at start-up */
     atomic_bool shutting_down;

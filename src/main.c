@@ -26,6 +26,8 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "db/writer.h"
+#include "channels/outbox.h"
+#include "routing/acd.h"
 #include "http/metrics.h"
 #include "http/server.h"
 #include "http/static.h"
@@ -414,9 +416,17 @@ static int cmd_serve(struct sb_app *app)
         log_error("cannot start the database writer");
         goto out_hub;
     }
+    if (acd_start(app, &app->acd)) {
+        log_error("cannot start the ACD (routing) thread");
+        goto out_writer;
+    }
+    if (outbox_start(app, &app->outbox)) {
+        log_error("cannot start the outbox thread");
+        goto out_acd;
+    }
     static_init(app->cfg.web_root);
     if (http_server_start(app, &app->http))
-        goto out_writer;
+        goto out_acd;
 
     char fields[320];
     snprintf(fields, sizeof(fields), "\"address\":\"%s\",\"port\":%u,\"url\":\"http://%s:%u/\"",
@@ -447,11 +457,19 @@ static int cmd_serve(struct sb_app *app)
     }
     if (http_server_in_flight(app->http) > 0)
         log_warn("grace period over: %d request(s) cut off", http_server_in_flight(app->http));
+    acd_stop(app->acd);
+    outbox_stop(app->outbox);
+    app->outbox = NULL;
     hub_shutdown(app->hub, 1000);
     app->hub = NULL;
     http_server_stop(app->http);
     app->http = NULL;
     rc = 0;
+out_acd:
+    outbox_stop(app->outbox);
+    app->outbox = NULL;
+    acd_free(app->acd);
+    app->acd = NULL;
 out_writer:
     db_writer_stop(app->writer);
     app->writer = NULL;

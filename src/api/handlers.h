@@ -193,4 +193,36 @@ int api_test_echo(struct http_req *req);
  * login/logout, pause/unpause. */
 int api_test_report_event(struct http_req *req);
 
+/* Open Channel accounts (api/openchannel_accounts.c) and inbound (api/openchannel_notify.c). */
+int api_oc_accounts_list(struct http_req *req);
+int api_oc_accounts_create(struct http_req *req);
+int api_oc_accounts_get(struct http_req *req);
+int api_oc_accounts_patch(struct http_req *req);
+int api_oc_accounts_delete(struct http_req *req);
+int api_oc_accounts_token(struct http_req *req);
+int api_oc_accounts_agents_put(struct http_req *req);
+int api_oc_notify(struct http_req *req);
+
+/* The agent desk (api/agent_desk.c, api/interactions.c). */
+int api_agent_state_get(struct http_req *req);
+int api_agent_login(struct http_req *req);
+int api_agent_logout(struct http_req *req);
+int api_agent_pause(struct http_req *req);
+int api_agent_unpause(struct http_req *req);
+int api_agent_interactions(struct http_req *req);
+int api_agent_offers(struct http_req *req);
+int api_interactions_get(struct http_req *req);
+int api_interactions_messages(struct http_req *req);
+int api_interactions_reply(struct http_req *req);
+int api_interactions_note(struct http_req *req);
+int api_interactions_tags(struct http_req *req);
+int api_interactions_accept(struct http_req *req);
+int api_interactions_reject(struct http_req *req);
+int api_interactions_release(struct http_req *req);
+int api_interactions_close(struct http_req *req);
+int api_interactions_transfer(struct http_req *req);
+int api_interactions_reopen(struct http_req *req);
+int api_interactions_read(struct http_req *req);
+int api_realtime_queues(struct http_req *req);
+
 #endif

@@ -8,6 +8,8 @@
 
 #include "api/handlers.h"
 #include "app.h"
+#include "channels/outbox.h"
+#include "routing/acd.h"
 #include "core/err.h"
 #include "db/fault.h"
 #include "db/writer.h"
@@ -192,6 +194,9 @@ int api_test_clock_advance(struct http_req *req)
     }
     clock_offset_advance(req->app->clock, (int64_t)json_integer_value(v));
     json_decref(body);
+    /* The ACD fires what became due now rather than at its next wake-up. */
+    acd_post(req->app->acd, ACD_TICK, 0);
+    outbox_poke(req->app->outbox);
     return http_reply_json(req, 200,
                            json_pack("{s:I}", "now_ms", (json_int_t)clock_now_ms(req->app->clock)));
 }

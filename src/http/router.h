@@ -17,6 +17,8 @@ enum route_flags {
     ROUTE_LOOPBACK = 4,            /* only for direct loopback peers (metrics) */
     ROUTE_PASSWORD_PENDING_OK = 8, /* usable while the caller's password must be changed */
     ROUTE_MFA_SETUP_OK = 16,       /* usable while the caller must still enrol in MFA */
+    ROUTE_ROUTING = 64,            /* changes what the ACD reads (agents, queues, members, teams,
+                                      settings): it reloads after the handler */
     ROUTE_UPLOAD = 32, /* a raw file upload: its body cap is ROUTE_UPLOAD_MAX_BYTES instead of
                           http.max_body_bytes; the 413 names the last segment of the pattern */
 };

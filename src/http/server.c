@@ -19,6 +19,7 @@
 #include "http/request.h"
 #include "http/respond.h"
 #include "http/router.h"
+#include "routing/acd.h"
 #include "http/static.h"
 
 /* Per-request arena cap: request data (path, params, parsed fields) never needs more. */
@@ -136,7 +137,10 @@ static int dispatch(struct http_server *srv, struct http_req *req)
                 http_problem_add_error(p, "body", "must be empty");
             return http_reply_problem_json(req, p);
         }
-        return rt->handler(req);
+        int rc = rt->handler(req);
+        if (rt->flags & ROUTE_ROUTING)
+            acd_post(srv->app->acd, ACD_RELOAD, 0);
+        return rc;
     }
     if (m == ROUTE_WRONG_METHOD)
         return reply_405(req, allow);

@@ -120,9 +120,8 @@ int flow_save(struct db *db, const char *channel, int64_t account_id, const stru
  * {field, message}), or a storage error. */
 int flow_check_refs(struct db *db, const struct flow *f, json_t **errors);
 
-/* HOOK for the accounts of each channel: sets *exists to whether account `account_id` of
- * `channel` exists. Until the channels' account tables land every positive id exists; the
- * lead replaces the body (flow_store.c) with a look-up per channel. */
+/* Sets *exists to whether account `account_id` of `channel` exists (channels/channel_account.h:
+ * a channel without an account table yet has no accounts). 0 or a storage error. */
 int flow_account_exists(struct db *db, const char *channel, int64_t account_id, bool *exists);
 
 /* ---- the interpreter --------------------------------------------------------------------- */

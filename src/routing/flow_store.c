@@ -7,14 +7,19 @@
 #include "core/err.h"
 #include "db/db.h"
 #include "routing/flow.h"
+#include "channels/channel_account.h"
 
 int flow_account_exists(struct db *db, const char *channel, int64_t account_id, bool *exists)
 {
-    (void)db;
-    /* HOOK: replace with a look-up in the channel's account table (sms_accounts, …) when the
-     * channels land. Until then any positive id is an account. */
-    *exists = flow_channel_valid(channel) && account_id > 0;
-    return 0;
+    *exists = false;
+    if (!flow_channel_valid(channel) || account_id <= 0)
+        return 0;
+    struct channel_account acc;
+    int r = channel_account_get(db, channel, account_id, &acc);
+    if (r == SB_ENOTFOUND)
+        return 0;
+    *exists = r == 0;
+    return r;
 }
 
 int flow_version(struct db *db, const char *channel, int64_t account_id, int64_t *version)
