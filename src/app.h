@@ -16,6 +16,7 @@
 struct hub;
 struct db_writer;
 struct http_server;
+struct messenger;
 
 struct sb_app {
     struct sb_config cfg;
@@ -26,6 +27,7 @@ struct sb_app {
     struct hub *hub;
     struct db_writer *writer;
     struct http_server *http;
+    struct messenger *messenger; /* messenger/messenger.h */
     int64_t started_mono_ms;
     int schema_version; /* migrations applied at start-up */
     atomic_bool shutting_down;
