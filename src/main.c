@@ -29,6 +29,7 @@
 #include "http/metrics.h"
 #include "http/server.h"
 #include "http/static.h"
+#include "messenger/messenger.h"
 #include "ws/hub.h"
 
 static const char usage_main[] =
@@ -380,6 +381,8 @@ static int cmd_serve(struct sb_app *app)
         .ping_interval_ms = app->cfg.ws_ping_interval_ms,
         .ping_timeout_ms = app->cfg.ws_ping_timeout_ms,
         .queue_cap = 65536,
+        .on_conn = messenger_on_conn,
+        .on_conn_user = app,
     };
     if (hub_start(&hc, on_ws_message, app, &app->hub)) {
         log_error("cannot start the WebSocket hub");
@@ -414,6 +417,10 @@ static int cmd_serve(struct sb_app *app)
         log_error("cannot start the database writer");
         goto out_hub;
     }
+    if (messenger_start(app)) {
+        log_error("cannot start the internal messenger");
+        goto out_writer;
+    }
     static_init(app->cfg.web_root);
     if (http_server_start(app, &app->http))
         goto out_writer;
@@ -447,6 +454,7 @@ static int cmd_serve(struct sb_app *app)
     }
     if (http_server_in_flight(app->http) > 0)
         log_warn("grace period over: %d request(s) cut off", http_server_in_flight(app->http));
+    messenger_stop(app->messenger);
     hub_shutdown(app->hub, 1000);
     app->hub = NULL;
     http_server_stop(app->http);
@@ -457,9 +465,12 @@ out_writer:
     app->writer = NULL;
     static_cleanup();
 out_hub:
+    messenger_stop(app->messenger);
     if (app->hub)
         hub_shutdown(app->hub, 0);
     app->hub = NULL;
+    messenger_free(app->messenger);
+    app->messenger = NULL;
 out_jobs:
     jobs_shutdown(&app->jobs);
     login_cleanup();
