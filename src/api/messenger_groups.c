@@ -9,6 +9,7 @@
 #include "api/messenger_common.h"
 #include "api/messenger_groups.h"
 #include "app.h"
+#include "auth/audit.h"
 #include "core/err.h"
 #include "http/respond.h"
 #include "messenger/directory.h"
@@ -184,6 +185,10 @@ int api_messenger_groups_create(struct http_req *req)
         free(ids);
         return http_reply_error(req, r);
     }
+    audit_record(c.db, clock_now_ms(req->app->clock), c.who.user_id, "messenger_group.create",
+                 "messenger_group", id, auth_client_ip(req),
+                 json_pack("{s:s, s:I}", "name", json_string_value(json_object_get(out, "name")),
+                           "members", (json_int_t)n));
     announce(req, "created", out, id, ids, n);
     free(ids);
     return http_reply_json(req, 201, out);
@@ -249,6 +254,9 @@ int api_messenger_groups_patch(struct http_req *req)
     if (!r)
         r = mgroup_json(c.db, g.id, c.who.user_id, true, &out);
     if (!r) {
+        audit_record(c.db, clock_now_ms(req->app->clock), c.who.user_id, "messenger_group.update",
+                     "messenger_group", g.id, auth_client_ip(req),
+                     json_pack("{s:I}", "members", (json_int_t)nafter));
         announce(req, "updated", out, g.id, after, nafter);
         int64_t *gone = nbefore ? malloc(nbefore * sizeof(*gone)) : NULL;
         size_t ngone = 0;
@@ -275,8 +283,11 @@ int api_messenger_groups_delete(struct http_req *req)
     int r = mgroup_member_ids(c.db, g.id, false, &ids, &n);
     if (!r)
         r = mgroup_delete(c.db, g.id, clock_now_ms(req->app->clock));
-    if (!r)
+    if (!r) {
+        audit_record(c.db, clock_now_ms(req->app->clock), c.who.user_id, "messenger_group.delete",
+                     "messenger_group", g.id, auth_client_ip(req), NULL);
         announce(req, "deleted", NULL, g.id, ids, n);
+    }
     free(ids);
     if (r == SB_ENOTFOUND)
         return http_reply_problem(req, 404, "no such group");

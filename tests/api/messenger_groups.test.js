@@ -162,6 +162,11 @@ test('membership changes are pushed to the members; deletion too', async () => {
   assert.equal((await sup.request('GET', `/api/v1/messenger/groups/${g.id}`)).status, 404);
   assert.equal((await sendGroup(sup, g.id, 'anyone?')).status, 404);
   assert.equal((await admin.request('DELETE', `/api/v1/messenger/groups/${g.id}`)).status, 404);
+  // Who did it is in the audit log.
+  const audit = await json(admin, `/api/v1/audit?target_id=${g.id}&limit=100`);
+  const mine = audit.items.filter((e) => e.target_type === 'messenger_group').map((e) => [e.action, e.actor_id]);
+  assert.deepEqual(mine.sort(), [['messenger_group.create', sup.id], ['messenger_group.delete', admin.id],
+    ['messenger_group.update', sup.id]]);
   for (const w of [wa, wb, ws]) await close(w);
 });
 
