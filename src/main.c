@@ -194,7 +194,9 @@ static void raise_fd_limit(int want)
 static void on_ws_message(struct hub *h, struct ws_ref from, const struct hub_identity *who,
                           const char *msg, size_t len, void *user)
 {
-    /* Client commands (presence, typing, messenger send) arrive with later issues. */
+    if (messenger_on_ws_message(user, from, who, msg, len))
+        return;
+    /* Other client commands (presence, typing) arrive with later issues. */
     log_debug("websocket message of %zu bytes ignored", len);
 }
 

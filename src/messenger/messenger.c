@@ -2,6 +2,9 @@
 #include "messenger/messenger.h"
 
 #include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
 
 #include "app.h"
 #include "core/err.h"
@@ -51,4 +54,26 @@ void messenger_on_conn(struct hub *h, struct ws_ref ref, const struct hub_identi
     struct sb_app *app = user;
     if (app && app->messenger)
         presence_note(app->messenger->presence, ref, who->user_id, up);
+}
+
+/* Commands are tiny: anything longer is not one of ours and is not parsed here. */
+#define MSG_COMMAND_MAX 256
+
+bool messenger_on_ws_message(struct sb_app *app, struct ws_ref from, const struct hub_identity *who,
+                             const char *msg, size_t len)
+{
+    if (!app || !app->messenger || len > MSG_COMMAND_MAX || !memmem(msg, len, "messenger.", 10))
+        return false;
+    json_t *j = json_loadb(msg, len, JSON_REJECT_DUPLICATES, NULL);
+    const char *type = json_string_value(json_object_get(j, "type"));
+    bool ours = type && !strncmp(type, "messenger.", 10);
+    if (ours && !strcmp(type, "messenger.subscribe") && who->user_id > 0) {
+        presence_subscribe(app->messenger->presence, from, who->user_id);
+    } else if (ours) {
+        static const char unknown[] = "{\"type\":\"messenger.error\",\"data\":{\"status\":"
+                                      "400,\"detail\":\"unknown command, or not signed in\"}}";
+        hub_send(app->hub, from, unknown, sizeof(unknown) - 1);
+    }
+    json_decref(j);
+    return ours;
 }

@@ -38,4 +38,12 @@ void messenger_free(struct messenger *m);
 void messenger_on_conn(struct hub *h, struct ws_ref ref, const struct hub_identity *who, bool up,
                        void *user);
 
+/* Handles a client message on the WebSocket if it is a messenger command; returns false for
+ * anything else (the caller goes on). Commands: {"type":"messenger.subscribe"} asks for
+ * presence events on this socket (answered {"type":"messenger.subscribed"} or
+ * {"type":"messenger.error"}). Hub thread; never blocks (the work runs on the presence
+ * thread). */
+bool messenger_on_ws_message(struct sb_app *app, struct ws_ref from, const struct hub_identity *who,
+                             const char *msg, size_t len);
+
 #endif

@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -21,10 +22,12 @@
 /* Longest sleep while a grace is pending (the clock may be moved by tests). */
 #define PRESENCE_POLL_MS 250
 
+enum note_kind { NOTE_UP, NOTE_DOWN, NOTE_SUBSCRIBE };
+
 struct note {
     struct ws_ref ref;
     int64_t user_id;
-    bool up;
+    enum note_kind kind;
 };
 
 struct presence {
@@ -45,21 +48,44 @@ static void announce(struct presence *p, int64_t user_id, bool online)
                     json_pack("{s:I, s:b}", "user_id", (json_int_t)user_id, "online", online));
 }
 
-static void on_up(struct presence *p, const struct note *n)
+static void reply(struct presence *p, struct ws_ref ref, const char *text)
 {
-    /* Only users who may use the messenger hear presence: subscribe them. A database error
-     * leaves this connection without presence events (logged); it still counts as online. */
+    int r = hub_send(p->app->hub, ref, text, strlen(text));
+    if (r)
+        log_warn("presence: answer to a subscription dropped (%d)", r);
+}
+
+/* Only users who may use the messenger hear presence: the subscription is checked against
+ * the database here (this thread's own connection), then confirmed to the socket, after the
+ * subscription (the hub runs both commands in order). */
+static void on_subscribe(struct presence *p, const struct note *n)
+{
     struct db *db = app_thread_db(p->app);
     struct msgdir_status st;
     int r = db ? msgdir_status(db, n->user_id, &st) : SB_EUNAVAIL;
-    if (r && r != SB_ENOTFOUND)
+    if (r && r != SB_ENOTFOUND) {
         log_warn("presence: cannot read user %lld's messenger permission (%d)",
                  (long long)n->user_id, r);
-    if (!r && st.usable)
-        hub_subscribe(p->app->hub, n->ref, MSG_TOPIC);
+        reply(p, n->ref,
+              "{\"type\":\"messenger.error\",\"data\":{\"status\":503,\"detail\":\"try again "
+              "later\"}}");
+        return;
+    }
+    if (r || !st.usable) {
+        reply(p, n->ref,
+              "{\"type\":\"messenger.error\",\"data\":{\"status\":403,\"detail\":\"the "
+              "internal messenger is not enabled for this account\"}}");
+        return;
+    }
+    hub_subscribe(p->app->hub, n->ref, MSG_TOPIC);
+    reply(p, n->ref, "{\"type\":\"messenger.subscribed\",\"data\":{\"topic\":\"presence\"}}");
+}
+
+static void on_up(struct presence *p, const struct note *n)
+{
     enum pres_change ch;
     pthread_mutex_lock(&p->lock);
-    r = pres_conn_up(&p->table, n->user_id, &ch);
+    int r = pres_conn_up(&p->table, n->user_id, &ch);
     pthread_mutex_unlock(&p->lock);
     if (r)
         log_warn("presence: user %lld not tracked (%d)", (long long)n->user_id, r);
@@ -116,10 +142,12 @@ static void *presence_main(void *arg)
         now = clock_mono_ms(p->app->clock);
         struct note *n;
         while ((n = mpsc_pop(&p->q))) {
-            if (n->up)
+            if (n->kind == NOTE_UP)
                 on_up(p, n);
-            else
+            else if (n->kind == NOTE_DOWN)
                 on_down(p, n, now);
+            else
+                on_subscribe(p, n);
             free(n);
         }
         expire(p, now);
@@ -165,7 +193,7 @@ int presence_start(struct sb_app *app, int64_t grace_ms, size_t max_users, struc
     return 0;
 }
 
-void presence_note(struct presence *p, struct ws_ref ref, int64_t user_id, bool up)
+static void push(struct presence *p, struct ws_ref ref, int64_t user_id, enum note_kind kind)
 {
     if (!p)
         return;
@@ -176,12 +204,22 @@ void presence_note(struct presence *p, struct ws_ref ref, int64_t user_id, bool 
         return;
     struct note *n = malloc(sizeof(*n));
     if (n)
-        *n = (struct note){ref, user_id, up};
+        *n = (struct note){ref, user_id, kind};
     if (!n || mpsc_push(&p->q, n)) {
         log_error("presence: note for user %lld dropped (queue full or out of memory)",
                   (long long)user_id);
         free(n);
     }
+}
+
+void presence_note(struct presence *p, struct ws_ref ref, int64_t user_id, bool up)
+{
+    push(p, ref, user_id, up ? NOTE_UP : NOTE_DOWN);
+}
+
+void presence_subscribe(struct presence *p, struct ws_ref ref, int64_t user_id)
+{
+    push(p, ref, user_id, NOTE_SUBSCRIBE);
 }
 
 bool presence_is_online(struct presence *p, int64_t user_id)

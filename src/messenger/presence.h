@@ -33,6 +33,10 @@ int presence_start(struct sb_app *app, int64_t grace_ms, size_t max_users, struc
  * presence_stop() it does nothing. Any thread (the hub's). */
 void presence_note(struct presence *p, struct ws_ref ref, int64_t user_id, bool up);
 
+/* The client of connection `ref` (of `user_id`) asked for presence events. Never blocks;
+ * after presence_stop() it does nothing. Any thread (the hub's). */
+void presence_subscribe(struct presence *p, struct ws_ref ref, int64_t user_id);
+
 /* True when `user_id` is online now. Any thread. */
 bool presence_is_online(struct presence *p, int64_t user_id);
 

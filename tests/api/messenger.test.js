@@ -7,7 +7,7 @@ const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const http = require('node:http');
 const { startServer, adminClient } = require('./lib/server');
-const { agent, supervisor, connect, close, send, json, waitFor } = require('./lib/messenger');
+const { agent, supervisor, connect, subscribe, close, send, json, waitFor } = require('./lib/messenger');
 
 let srv, admin, a1, a2, sup;
 before(async () => {
@@ -113,6 +113,8 @@ test('two agents and a supervisor exchange messages live; counts and order survi
   // Partial read of the supervisor's conversation up to a given id.
   r = await a2.request('POST', `/api/v1/messenger/direct/${sup.id}/read`, { body: { up_to_id: m2.id } });
   assert.deepEqual(r.json, { peer_id: sup.id, last_read_id: m2.id, unread_total: 0 });
+  assert.equal([w1, ws, w2b, other].flatMap((w) => w.of('messenger.presence')).length, 0,
+    'no presence without asking for it');
   for (const w of [w1, ws, w2b, other]) await close(w);
 });
 
@@ -145,8 +147,8 @@ test('presence: online with a socket, offline only after the grace, a reload doe
   const p = await agent(srv, admin, 'pres.agent', 'Pres Agent');
   const extra = await agent(srv, admin, 'extra.agent', 'Extra Agent');
   const w = await connect(srv, watcher);
-  // Its own arrival is the first thing it hears (it is subscribed before it is announced).
-  await w.next('messenger.presence', (d) => d.user_id === watcher.id && d.online);
+  // Presence is opt-in per socket: sockets of other features never hear it.
+  assert.deepEqual(await subscribe(w), { type: 'messenger.subscribed', data: { topic: 'presence' } });
   const isOnline = async (id) => (await recipients(watcher, '?limit=500')).items.find((x) => x.id === id).online;
   assert.equal(await isOnline(p.id), false);
 
@@ -197,6 +199,12 @@ test('an agent without "Enable Internal Messenger" can neither use it nor be lis
   }
   let r = await send(off, a1.id, 'let me in');
   assert.equal(r.status, 403);
+  const offWs = await connect(srv, off);
+  assert.equal((await subscribe(offWs)).data.status, 403, 'no presence for it either');
+  offWs.send('{"type":"messenger.bogus"}');
+  await waitFor(() => offWs.of('messenger.error').length === 2, 'unknown command answered');
+  assert.equal(offWs.of('messenger.error')[1].data.status, 400);
+  await close(offWs);
   assert.ok(!(await recipients(a1, '?limit=500')).items.some((x) => x.id === off.id), 'not listed');
   assert.equal((await json(sup, '/api/v1/messenger/member-search?q=mute')).total, 0);
 

@@ -65,6 +65,12 @@ function connect(srv, client) {
   });
 }
 
+// Asks for presence events on `ws` and waits for the answer (subscribed or error).
+async function subscribe(ws) {
+  ws.send('{"type":"messenger.subscribe"}');
+  return waitFor(() => ws.got.find((m) => m.type === 'messenger.subscribed' || m.type === 'messenger.error'), 'subscription answer');
+}
+
 async function close(ws) {
   ws.close();
   await ws.closed;
@@ -79,4 +85,4 @@ async function json(c, path) {
   return r.json;
 }
 
-module.exports = { PW, waitFor, agent, supervisor, connect, close, send, sendGroup, json };
+module.exports = { PW, waitFor, agent, supervisor, connect, subscribe, close, send, sendGroup, json };
