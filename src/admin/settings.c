@@ -94,7 +94,8 @@ int settings_init(struct db *db, struct hub *hub)
         const struct setting_def *defs;
         const size_t *count;
     } tables[] = {{settings_general, &settings_general_count},
-                  {settings_security, &settings_security_count}};
+                  {settings_security, &settings_security_count},
+                  {settings_reports, &settings_reports_count}};
     size_t total = 0;
     for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
         total += *tables[t].count;

@@ -95,3 +95,12 @@ const struct setting_def settings_security[] = {
      "A session ends this long after login whatever its use (ASVS L2: 12 hours).", NULL},
 };
 const size_t settings_security_count = sizeof(settings_security) / sizeof(settings_security[0]);
+
+/* Reports (docs/reports.md). */
+const struct setting_def settings_reports[] = {
+    {"reports.export_max_rows", SETTING_INT, "50000", 1, 100000, NULL,
+     "Most rows one CSV export of a report may hold; a filter matching more is refused with a "
+     "message to narrow it or export in pages (limit and offset).",
+     NULL},
+};
+const size_t settings_reports_count = sizeof(settings_reports) / sizeof(settings_reports[0]);

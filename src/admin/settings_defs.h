@@ -8,5 +8,7 @@ extern const struct setting_def settings_general[];
 extern const size_t settings_general_count;
 extern const struct setting_def settings_security[];
 extern const size_t settings_security_count;
+extern const struct setting_def settings_reports[];
+extern const size_t settings_reports_count;
 
 #endif

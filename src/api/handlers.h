@@ -168,6 +168,34 @@ int api_messenger_group_messages_list(struct http_req *req);
 int api_messenger_group_messages_send(struct http_req *req);
 int api_messenger_group_read(struct http_req *req);
 
+/* Reports of the digital channels (api/reports.c, docs/reports.md); section "reports", read.
+ * Lists answer {items,total} (422 naming each bad filter); exports answer text/csv with
+ * X-Total-Count, or 422 on field "limit" when the filters match more rows than
+ * reports.export_max_rows. Queue routes answer 404 for a channel that is not chat, email, sms,
+ * openchannel, fax or whatsapp. */
+int api_reports_queue_list(struct http_req *req);
+int api_reports_queue_export(struct http_req *req);
+int api_reports_queue_summary(struct http_req *req);
+int api_reports_queue_summary_export(struct http_req *req);
+int api_reports_sessions_list(struct http_req *req);
+int api_reports_sessions_export(struct http_req *req);
+int api_reports_pauses_list(struct http_req *req);
+int api_reports_pauses_export(struct http_req *req);
+/* Time intervals (api/intervals.c): administrators edit, supervisors read; 409 when deleting
+ * an interval a flow uses. GET /api/v1/intervals/{id}/match?at= says whether the interval
+ * contains an instant (default now) in the server's time zone. */
+int api_intervals_list(struct http_req *req);
+int api_intervals_create(struct http_req *req);
+int api_intervals_get(struct http_req *req);
+int api_intervals_patch(struct http_req *req);
+int api_intervals_delete(struct http_req *req);
+int api_intervals_match(struct http_req *req);
+
+/* The action flow of an account (api/flows.c): administrators only; PUT replaces the list
+ * atomically. */
+int api_flows_get(struct http_req *req);
+int api_flows_put(struct http_req *req);
+
 /* Test hooks (server.test_hooks only): fault injection, broadcast, slow request, probe
  * writes. */
 int api_test_fault_put(struct http_req *req);
@@ -178,5 +206,9 @@ int api_test_probe_post(struct http_req *req);
 int api_test_probe_count(struct http_req *req);
 int api_test_clock_advance(struct http_req *req);
 int api_test_echo(struct http_req *req);
+/* POST /api/v1/_test/reports/event (api/test_reports.c) — writes one report event through
+ * the code the router uses: an inbound interaction, a queue join/leave, an agent's
+ * login/logout, pause/unpause. */
+int api_test_report_event(struct http_req *req);
 
 #endif

@@ -21,9 +21,10 @@
 struct db;
 
 /* Sections of the console a profile can enable. */
-#define PERM_SECTION_AGENTS "agents"
-#define PERM_SECTION_QUEUES "queues"
-#define PERM_SECTION_TEAMS  "teams"
+#define PERM_SECTION_AGENTS  "agents"
+#define PERM_SECTION_QUEUES  "queues"
+#define PERM_SECTION_TEAMS   "teams"
+#define PERM_SECTION_REPORTS "reports"
 
 enum perm_action { PERM_READ = 1, PERM_EDIT = 2, PERM_DELETE = 4 };
 
