@@ -79,46 +79,40 @@ bool messenger_page_query(struct http_req *req, int64_t *before, int64_t *limit)
     return true;
 }
 
-/* Queues 422 for `field` and frees `body`. */
-static void refuse(struct http_req *req, json_t *body, const char *field, const char *message)
-{
-    json_t *p = http_problem_new(422, "nothing was sent", NULL);
-    http_problem_add_error(p, field, message);
-    json_decref(body);
-    http_reply_problem_json(req, p);
-}
-
 json_t *messenger_send_body(struct http_req *req)
 {
     json_t *body = http_body_object(req);
     if (!body)
         return NULL;
+    json_t *p = http_problem_new(422, "nothing was sent", NULL);
     const char *k;
     json_t *v;
     json_object_foreach(body, k, v)
     {
-        if (strcmp(k, "body")) {
-            refuse(req, body, k, "unknown field");
-            return NULL;
-        }
+        if (strcmp(k, "body"))
+            http_problem_add_error(p, k, "unknown field");
     }
     json_t *text = json_object_get(body, "body");
-    if (!json_is_string(text)) {
-        refuse(req, body, "body", "is required: the message text");
-        return NULL;
-    }
     const char *s = json_string_value(text), *why = NULL;
-    size_t len = json_string_length(text);
     int max = req->app->messenger->max_chars;
-    if (strlen(s) != len || msg_text_check(s, len, max, &why)) {
+    if (!s) {
+        http_problem_add_error(p, "body", "is required: the message text");
+    } else if (strlen(s) != json_string_length(text)) {
+        http_problem_add_error(p, "body", "must not contain NUL characters");
+    } else if (msg_text_check(s, json_string_length(text), max, &why)) {
         char msg[96];
-        if (why && !strcmp(why, "is too long"))
+        if (!strcmp(why, "is too long"))
             snprintf(msg, sizeof(msg), "is too long: at most %d characters", max);
         else
-            snprintf(msg, sizeof(msg), "%s", why ? why : "must not contain NUL characters");
-        refuse(req, body, "body", msg);
+            snprintf(msg, sizeof(msg), "%s", why);
+        http_problem_add_error(p, "body", msg);
+    }
+    if (json_object_get(p, "errors")) {
+        json_decref(body);
+        http_reply_problem_json(req, p);
         return NULL;
     }
+    json_decref(p);
     return body;
 }
 

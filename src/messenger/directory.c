@@ -116,7 +116,7 @@ static int check_each(struct db *db, const int64_t *ids, size_t n, bool *ok, siz
             r = db_step(st);
         if (r >= 0) {
             ok[i] = r == DB_ROW && db_col_int64(st, 0) != 0;
-            if (!ok[i] && bad && *bad == (size_t)-1)
+            if (!ok[i] && *bad == (size_t)-1)
                 *bad = i;
             r = db_reset(st);
         }

@@ -246,11 +246,12 @@ test('text limits: size cap, blank, control characters, unknown fields; nothing 
     [{ body: 42 }, 422, 'body'],
     [{}, 422, 'body'],
     [{ body: 'hi', html: true }, 422, 'html'],
+    [{ body: '', to: 3 }, 422, 'body,to'],
   ];
   for (const [payload, status, field] of refused) {
     const r = await c.request('POST', `/api/v1/messenger/direct/${a1.id}/messages`, { body: payload });
     assert.equal(r.status, status, JSON.stringify(payload));
-    assert.deepEqual(r.json.errors.map((e) => e.field), [field]);
+    assert.deepEqual(r.json.errors.map((e) => e.field).sort(), field.split(','));
   }
   // 500 characters is the cap, counted in characters, not bytes.
   let r = await send(c, a1.id, 'é'.repeat(500));
@@ -266,6 +267,27 @@ test('text limits: size cap, blank, control characters, unknown fields; nothing 
   r = await c.request('POST', '/api/v1/messenger/direct/999999/messages', { body: { body: 'anyone?' } });
   assert.equal(r.status, 404);
   assert.equal(await total(), 1);
+});
+
+test('a storage failure answers 503, stores nothing and announces nothing', async () => {
+  const w = await connect(srv, a2);
+  const before = (await history(a1, a2.id)).total;
+  let r = await srv.request('PUT', '/api/v1/_test/fault', { body: { kind: 'full', count: -1 } });
+  assert.equal(r.status, 204);
+  try {
+    r = await send(a1, a2.id, 'lost?');
+    assert.equal(r.status, 503);
+    assert.match(r.headers.get('content-type'), /problem\+json/);
+  } finally {
+    assert.equal((await srv.request('DELETE', '/api/v1/_test/fault')).status, 204);
+  }
+  assert.equal((await history(a1, a2.id)).total, before);
+  r = await send(a1, a2.id, 'after the fault');
+  assert.equal(r.status, 201);
+  // Events arrive in order: nothing came before the message that was stored.
+  assert.deepEqual((await w.next('messenger.message')).data.body, 'after the fault');
+  assert.equal(w.of('messenger.message').length, 1);
+  await close(w);
 });
 
 test('HTML is stored and returned as text, byte for byte', async () => {
