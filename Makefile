@@ -3,13 +3,14 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help run check bench bench-engine deps build web format format-check fuzz clean
+.PHONY: help run check bench bench-engine bench-messenger deps build web format format-check fuzz clean
 
 help:
 	@echo "make run     build everything and start the server on http://127.0.0.1:8080/"
 	@echo "make check   build the ASan+UBSan configuration and run every test (SQLite and PostgreSQL)"
 	@echo "make bench   release build + load benchmarks (results in bench/results/)"
 	@echo "make bench-engine  release build + routing-decision cost of the ACD engine"
+	@echo "make bench-messenger  release build + messenger fan-out latency to a group of 1,000"
 	@echo "make format  clang-format the tree"
 
 deps:
@@ -37,6 +38,14 @@ bench-engine: deps
 	cmake --preset release >/dev/null
 	cmake --build --preset release --target engine_bench
 	build/release/engine_bench
+
+bench-messenger: deps
+	cmake --preset release >/dev/null
+	cmake --build --preset release --target switchboard
+	@[ -d tests/api/node_modules/ws ] || (cd tests/api && npm ci --no-audit --no-fund)
+	@mkdir -p bench/results
+	@out=bench/results/$$(date -u +%Y-%m-%dT%H%M%SZ)-$$(uname -n)-messenger.txt; \
+	  node bench/messenger_fanout.js $(BENCH_MESSENGER_ARGS) | tee $$out.tmp && mv $$out.tmp $$out
 
 fuzz: deps
 	cmake --preset fuzz >/dev/null

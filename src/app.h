@@ -18,6 +18,7 @@ struct db_writer;
 struct http_server;
 struct acd;
 struct outbox;
+struct messenger;
 
 struct sb_app {
     struct sb_config cfg;
@@ -30,6 +31,7 @@ struct sb_app {
     struct http_server *http;
     struct acd *acd;       /* the ACD thread (routing/acd.h); NULL in tools */
     struct outbox *outbox; /* the outbound delivery thread (channels/outbox.h); NULL in tools */
+    struct messenger *messenger; /* messenger/messenger.h */
     int64_t started_mono_ms;
     int schema_version; /* migrations applied at start-up */
     atomic_bool shutting_down;

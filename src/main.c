@@ -31,6 +31,7 @@
 #include "http/metrics.h"
 #include "http/server.h"
 #include "http/static.h"
+#include "messenger/messenger.h"
 #include "ws/hub.h"
 
 static const char usage_main[] =
@@ -195,7 +196,9 @@ static void raise_fd_limit(int want)
 static void on_ws_message(struct hub *h, struct ws_ref from, const struct hub_identity *who,
                           const char *msg, size_t len, void *user)
 {
-    /* Client commands (presence, typing, messenger send) arrive with later issues. */
+    if (messenger_on_ws_message(user, from, who, msg, len))
+        return;
+    /* Other client commands (presence, typing) arrive with later issues. */
     log_debug("websocket message of %zu bytes ignored", len);
 }
 
@@ -382,6 +385,8 @@ static int cmd_serve(struct sb_app *app)
         .ping_interval_ms = app->cfg.ws_ping_interval_ms,
         .ping_timeout_ms = app->cfg.ws_ping_timeout_ms,
         .queue_cap = 65536,
+        .on_conn = messenger_on_conn,
+        .on_conn_user = app,
     };
     if (hub_start(&hc, on_ws_message, app, &app->hub)) {
         log_error("cannot start the WebSocket hub");
@@ -424,6 +429,10 @@ static int cmd_serve(struct sb_app *app)
         log_error("cannot start the outbox thread");
         goto out_acd;
     }
+    if (messenger_start(app)) {
+        log_error("cannot start the internal messenger");
+        goto out_acd;
+    }
     static_init(app->cfg.web_root);
     if (http_server_start(app, &app->http))
         goto out_acd;
@@ -460,6 +469,7 @@ static int cmd_serve(struct sb_app *app)
     acd_stop(app->acd);
     outbox_stop(app->outbox);
     app->outbox = NULL;
+    messenger_stop(app->messenger);
     hub_shutdown(app->hub, 1000);
     app->hub = NULL;
     http_server_stop(app->http);
@@ -475,9 +485,12 @@ out_writer:
     app->writer = NULL;
     static_cleanup();
 out_hub:
+    messenger_stop(app->messenger);
     if (app->hub)
         hub_shutdown(app->hub, 0);
     app->hub = NULL;
+    messenger_free(app->messenger);
+    app->messenger = NULL;
 out_jobs:
     jobs_shutdown(&app->jobs);
     login_cleanup();

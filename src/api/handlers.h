@@ -150,6 +150,24 @@ int api_queue_teams_list(struct http_req *req);
 int api_queue_teams_add(struct http_req *req);
 int api_queue_teams_remove(struct http_req *req);
 
+/* The internal messenger (api/messenger_*.c, docs/messenger.md): any staff member who may use
+ * it; groups are created by administrators and supervisors. */
+int api_messenger_me(struct http_req *req);
+int api_messenger_recipients(struct http_req *req);
+int api_messenger_unread(struct http_req *req);
+int api_messenger_member_search(struct http_req *req);
+int api_messenger_direct_list(struct http_req *req);
+int api_messenger_direct_send(struct http_req *req);
+int api_messenger_direct_read(struct http_req *req);
+int api_messenger_groups_list(struct http_req *req);
+int api_messenger_groups_create(struct http_req *req);
+int api_messenger_groups_get(struct http_req *req);
+int api_messenger_groups_patch(struct http_req *req);
+int api_messenger_groups_delete(struct http_req *req);
+int api_messenger_group_messages_list(struct http_req *req);
+int api_messenger_group_messages_send(struct http_req *req);
+int api_messenger_group_read(struct http_req *req);
+
 /* Reports of the digital channels (api/reports.c, docs/reports.md); section "reports", read.
  * Lists answer {items,total} (422 naming each bad filter); exports answer text/csv with
  * X-Total-Count, or 422 on field "limit" when the filters match more rows than

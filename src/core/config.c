@@ -158,6 +158,16 @@ static const struct opt opts[] = {
     {"client_logs", "max_files", OPT_INT, OFF(client_logs_max_files), 1, 100, "5",
      "Client-log files kept per agent, the current one included (client.log, client.log.1, "
      "…); the oldest is dropped at rotation."},
+    {"messenger", "presence_grace_ms", OPT_INT, OFF(messenger_presence_grace_ms), 0, 600000, "5000",
+     "Internal messenger: how long a user whose last WebSocket closed still counts as online, "
+     "so a page reload does not flap their presence."},
+    {"messenger", "max_message_chars", OPT_INT, OFF(messenger_max_message_chars), 1, 65536, "4000",
+     "Internal messenger: longest message text, in characters (Unicode code points)."},
+    {"messenger", "rate_per_minute", OPT_INT, OFF(messenger_rate_per_minute), 1, 1000000, "60",
+     "Internal messenger: messages one sender may send per minute, on average."},
+    {"messenger", "rate_burst", OPT_INT, OFF(messenger_rate_burst), 1, 1000000, "20",
+     "Internal messenger: messages one sender may send at once before the per-minute rate "
+     "applies (429 beyond)."},
 };
 
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))

@@ -84,6 +84,11 @@ struct sb_config {
     /* [client_logs] */
     int client_logs_max_file_bytes;
     int client_logs_max_files;
+    /* [messenger] */
+    int messenger_presence_grace_ms;
+    int messenger_max_message_chars;
+    int messenger_rate_per_minute;
+    int messenger_rate_burst;
 };
 
 /* An error found while loading: which option and why (for the one-line start-up failure). */

@@ -77,6 +77,7 @@ struct hub_payload {
 enum hub_cmd_kind {
     HUB_CMD_ADOPT,
     HUB_CMD_PUBLISH,
+    HUB_CMD_PUBLISH_USERS,
     HUB_CMD_SEND,
     HUB_CMD_CLOSE,
     HUB_CMD_CLOSE_USER,
@@ -93,6 +94,8 @@ struct hub_cmd {
     struct MHD_UpgradeResponseHandle *urh;
     struct hub_identity who;
     struct hub_payload *payload; /* PUBLISH, SEND; NULL once taken */
+    int64_t *users;              /* PUBLISH_USERS: sorted, unique */
+    size_t nusers;
     char topic[HUB_TOPIC_LEN_MAX + 1];
 };
 
@@ -217,6 +220,7 @@ static void cmd_free(struct hub_cmd *cmd, uint16_t refuse_code)
     if (cmd->kind == HUB_CMD_ADOPT && (cmd->fd >= 0 || cmd->urh))
         sock_refuse(cmd->fd, cmd->urh, refuse_code);
     payload_unref(cmd->payload);
+    free(cmd->users);
     free(cmd);
 }
 
@@ -337,6 +341,8 @@ static struct ws_conn *hub_lookup(struct hub *h, struct ws_ref r)
 static void conn_release(struct ws_conn *c, const char *why, enum log_level lvl)
 {
     struct hub *h = c->hub;
+    if (h->cfg.on_conn && c->who.user_id > 0)
+        h->cfg.on_conn(h, conn_ref(c), &c->who, false, h->cfg.on_conn_user);
     epoll_ctl(h->epfd, EPOLL_CTL_DEL, c->fd, NULL);
     log_msgf(lvl, "ws disconnect conn=%u.%u user=%lld code_sent=%u code_recv=%u why=%s", c->idx + 1,
              c->gen, (long long)c->who.user_id, (unsigned)wslay_event_get_status_code_sent(c->ctx),
@@ -770,6 +776,8 @@ static void hub_adopt_now(struct hub *h, struct hub_cmd *cmd)
     atomic_fetch_add(&h->conn_count, 1);
     log_debug("ws connect conn=%u.%u user=%lld role=%s", c->idx + 1, c->gen,
               (long long)c->who.user_id, c->who.role);
+    if (h->cfg.on_conn && c->who.user_id > 0)
+        h->cfg.on_conn(h, conn_ref(c), &c->who, true, h->cfg.on_conn_user);
     return;
 
 fail:
@@ -786,6 +794,12 @@ fail:
     sock_refuse(fd, urh, WSLAY_CODE_INTERNAL_SERVER_ERROR);
 }
 
+static int id_cmp(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
 static void hub_exec(struct hub *h, struct hub_cmd *cmd)
 {
     struct ws_conn *c;
@@ -796,6 +810,12 @@ static void hub_exec(struct hub *h, struct hub_cmd *cmd)
     case HUB_CMD_PUBLISH:
         for (c = h->live_head; c; c = c->live_next)
             if (!c->closing && conn_has_topic(c, cmd->topic))
+                conn_enqueue(c, cmd->payload);
+        break;
+    case HUB_CMD_PUBLISH_USERS:
+        for (c = h->live_head; c; c = c->live_next)
+            if (!c->closing && c->who.user_id > 0 &&
+                bsearch(&c->who.user_id, cmd->users, cmd->nusers, sizeof(int64_t), id_cmp))
                 conn_enqueue(c, cmd->payload);
         break;
     case HUB_CMD_SEND:
@@ -1083,6 +1103,39 @@ int hub_publish(struct hub *h, const char *topic, const char *json, size_t len)
     if (!topic_ok(topic))
         return SB_EINVAL;
     return hub_push_payload(h, HUB_CMD_PUBLISH, (struct ws_ref){0}, topic, json, len);
+}
+
+int hub_publish_users(struct hub *h, const int64_t *ids, size_t n, const char *json, size_t len)
+{
+    if (!ids || n == 0 || n > HUB_PUBLISH_USERS_MAX || !json || len == 0)
+        return SB_EINVAL;
+    if (len > h->cfg.send_cap)
+        return SB_ETOOBIG;
+    int64_t *users = malloc(n * sizeof(*users));
+    if (!users)
+        return SB_ENOMEM;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (ids[i] > 0)
+            users[m++] = ids[i];
+    qsort(users, m, sizeof(*users), id_cmp);
+    size_t u = 0;
+    for (size_t i = 0; i < m; i++)
+        if (u == 0 || users[u - 1] != users[i])
+            users[u++] = users[i];
+    if (u == 0) {
+        free(users);
+        return 0;
+    }
+    struct hub_cmd *cmd = cmd_new(HUB_CMD_PUBLISH_USERS);
+    if (!cmd || !(cmd->payload = payload_new(json, len))) {
+        free(cmd);
+        free(users);
+        return SB_ENOMEM;
+    }
+    cmd->users = users;
+    cmd->nusers = u;
+    return hub_push(h, cmd);
 }
 
 int hub_send(struct hub *h, struct ws_ref to, const char *json, size_t len)

@@ -14,6 +14,7 @@
 #ifndef SB_WS_HUB_H
 #define SB_WS_HUB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,6 +26,15 @@ struct ws_ref {
     uint32_t gen; /* slot generation at adoption */
 };
 
+struct hub_identity;
+
+/* Called on the hub thread when a connection of a signed-in user (user_id > 0) is adopted
+ * (`up` true) and when it is released (`up` false), exactly once each, also for releases at
+ * shutdown. Must not block: hand the news to another thread. May call any hub_* function
+ * except hub_shutdown. */
+typedef void (*hub_conn_fn)(struct hub *h, struct ws_ref ref, const struct hub_identity *who,
+                            bool up, void *user);
+
 struct hub_config {
     size_t max_conns;     /* slots; adoption beyond is refused (closed with 1013) */
     size_t max_msg_in;    /* bytes per received message */
@@ -32,6 +42,8 @@ struct hub_config {
     int ping_interval_ms; /* send a ping after this much silence */
     int ping_timeout_ms;  /* drop if nothing arrives this long after a ping */
     size_t queue_cap;     /* commands queued to the hub thread */
+    hub_conn_fn on_conn;  /* optional connection observer (NULL = none) */
+    void *on_conn_user;   /* its last argument */
 };
 
 /* Who is on the other end, known at handshake time (from the session). */
@@ -63,6 +75,16 @@ int hub_adopt(struct hub *h, int fd, struct MHD_UpgradeResponseHandle *urh,
  * invalid arguments (bad close code, user_id <= 0), and SB_EFULL when the command queue is
  * full. on_msg callbacks may call any hub_* function except hub_shutdown (deadlock). */
 int hub_publish(struct hub *h, const char *topic, const char *json, size_t len);
+
+/* The most user ids one hub_publish_users() call takes. */
+#define HUB_PUBLISH_USERS_MAX 100000
+
+/* Queues `json` (copied once, shared) to every connection of the users `ids[0..n)` (copied;
+ * duplicates and ids <= 0 are ignored): one command and one walk of the live connections
+ * however many users, for fan-out to a group. Returns 0, SB_EINVAL (n is 0 or above
+ * HUB_PUBLISH_USERS_MAX, or the message is empty), SB_ETOOBIG, SB_ENOMEM, SB_EFULL or
+ * SB_EUNAVAIL as hub_publish. Any thread. */
+int hub_publish_users(struct hub *h, const int64_t *ids, size_t n, const char *json, size_t len);
 
 /* Queues `json` (copied) to one connection; silently dropped if it is gone. Any thread. */
 int hub_send(struct hub *h, struct ws_ref to, const char *json, size_t len);

@@ -693,6 +693,84 @@ static void test_publish_topics_reach_only_subscribers(void **state)
     hub_shutdown(h, 0);
 }
 
+static void test_publish_users_reaches_each_listed_user_once(void **state)
+{
+    struct hub_config cfg = cfg_default();
+    struct hub *h = start_hub(&cfg);
+    int u7a = adopt_pair(h, 7, "agent");
+    int u7b = adopt_pair(h, 7, "admin");
+    int u8 = adopt_pair(h, 8, "agent");
+    int u9 = adopt_pair(h, 9, "user");
+    int anon = adopt_pair(h, 0, "");
+    WAIT_UNTIL(hub_conn_count(h) == 5);
+
+    /* Duplicates, 0, negatives and absent users are harmless. */
+    const int64_t ids[] = {9, 7, 7, 0, -1, 42};
+    assert_int_equal(hub_publish_users(h, ids, 6, "{\"type\":\"g\"}", 12), 0);
+    assert_int_equal(hub_publish(h, "all", "{\"type\":\"z\"}", 12), 0);
+    expect_text(u7a, "{\"type\":\"g\"}");
+    expect_text(u7a, "{\"type\":\"z\"}");
+    expect_text(u7b, "{\"type\":\"g\"}");
+    expect_text(u7b, "{\"type\":\"z\"}");
+    expect_text(u9, "{\"type\":\"g\"}");
+    expect_text(u9, "{\"type\":\"z\"}");
+    expect_text(u8, "{\"type\":\"z\"}");
+    expect_text(anon, "{\"type\":\"z\"}");
+
+    assert_int_equal(hub_publish_users(h, ids, 0, "{}", 2), SB_EINVAL);
+    assert_int_equal(hub_publish_users(h, NULL, 1, "{}", 2), SB_EINVAL);
+    assert_int_equal(hub_publish_users(h, ids, HUB_PUBLISH_USERS_MAX + 1, "{}", 2), SB_EINVAL);
+    assert_int_equal(hub_publish_users(h, ids, 1, "{}", 0), SB_EINVAL);
+    const int64_t nobody[] = {0, -5};
+    assert_int_equal(hub_publish_users(h, nobody, 2, "{}", 2), 0);
+
+    close(u7a);
+    close(u7b);
+    close(u8);
+    close(u9);
+    close(anon);
+    hub_shutdown(h, 0);
+}
+
+static struct {
+    atomic_int ups, downs;
+    atomic_llong last_user;
+} g_obs;
+
+static void on_conn(struct hub *h, struct ws_ref ref, const struct hub_identity *who, bool up,
+                    void *user)
+{
+    assert_ptr_equal(user, &g_obs);
+    assert_true(ref.id > 0);
+    atomic_store(&g_obs.last_user, who->user_id);
+    atomic_fetch_add(up ? &g_obs.ups : &g_obs.downs, 1);
+}
+
+static void test_conn_observer_reports_signed_in_ups_and_downs(void **state)
+{
+    atomic_store(&g_obs.ups, 0);
+    atomic_store(&g_obs.downs, 0);
+    struct hub_config cfg = cfg_default();
+    cfg.on_conn = on_conn;
+    cfg.on_conn_user = &g_obs;
+    struct hub *h = start_hub(&cfg);
+    int a = adopt_pair(h, 5, "agent");
+    int b = adopt_pair(h, 5, "agent");
+    int anon = adopt_pair(h, 0, "");
+    WAIT_UNTIL(hub_conn_count(h) == 3);
+    assert_int_equal(atomic_load(&g_obs.ups), 2); /* anonymous sockets are not reported */
+    assert_int_equal(atomic_load(&g_obs.last_user), 5);
+    close(a);
+    WAIT_UNTIL(atomic_load(&g_obs.downs) == 1);
+    close(anon);
+    WAIT_UNTIL(hub_conn_count(h) == 1);
+    assert_int_equal(atomic_load(&g_obs.downs), 1);
+    hub_shutdown(h, 0); /* releases at shutdown are reported too */
+    assert_int_equal(atomic_load(&g_obs.downs), 2);
+    assert_int_equal(atomic_load(&g_obs.ups), 2);
+    close(b);
+}
+
 static void test_publish_argument_checks(void **state)
 {
     struct hub_config cfg = cfg_default();
@@ -1218,6 +1296,8 @@ int main(void)
         cmocka_unit_test_setup(test_publish_large_message_is_shared_and_intact, rx_reset),
         cmocka_unit_test_setup(test_publish_topics_reach_only_subscribers, rx_reset),
         cmocka_unit_test_setup(test_publish_argument_checks, rx_reset),
+        cmocka_unit_test_setup(test_publish_users_reaches_each_listed_user_once, rx_reset),
+        cmocka_unit_test_setup(test_conn_observer_reports_signed_in_ups_and_downs, rx_reset),
         cmocka_unit_test_setup(test_send_to_stale_ref_is_dropped, rx_reset),
         cmocka_unit_test_setup(test_subscribe_unsubscribe, rx_reset),
         cmocka_unit_test_setup(test_close_user_keeps_one, rx_reset),
