@@ -180,6 +180,19 @@ static const char *str(const json_t *o, const char *k)
     return json_string_value(json_object_get(o, k));
 }
 
+/* Every write bumps the version in its own transaction (routing/intervals.h). */
+static int bump_version(struct db *db)
+{
+    return db_execf(db, NULL, "UPDATE intervals_version SET version = version + 1 WHERE id = 1",
+                    "");
+}
+
+int interval_version(struct db *db, int64_t *version)
+{
+    *version = 0;
+    return db_query_int64(db, "SELECT version FROM intervals_version WHERE id = 1", version, 0);
+}
+
 static int insert_subs(struct db *db, int64_t id, const json_t *subs)
 {
     size_t i;
@@ -228,6 +241,8 @@ int interval_create(struct db *db, const json_t *c, int64_t now_ms, int64_t *id_
     if (!r)
         r = insert_subs(db, *id_out, json_object_get(c, "sub_intervals"));
     if (!r)
+        r = bump_version(db);
+    if (!r)
         r = db_commit(db);
     if (r)
         db_rollback(db);
@@ -249,6 +264,8 @@ int interval_update(struct db *db, int64_t id, const json_t *c, int64_t now_ms)
         r = db_execf(db, NULL, "DELETE FROM sub_intervals WHERE interval_id = ?", "i", id);
     if (!r)
         r = insert_subs(db, id, json_object_get(c, "sub_intervals"));
+    if (!r)
+        r = bump_version(db);
     if (!r)
         r = db_commit(db);
     if (r)
@@ -400,24 +417,30 @@ int interval_delete(struct db *db, int64_t id, int64_t *users)
     if (!r && !n)
         r = SB_ENOTFOUND;
     if (!r)
+        r = bump_version(db);
+    if (!r)
         r = db_commit(db);
     if (r)
         db_rollback(db);
     return r;
 }
 
-int interval_set_load(struct db *db, struct interval_set **out)
+int interval_set_load(struct db *db, struct interval_set **out, int64_t *version)
 {
     *out = NULL;
+    int64_t v = 0;
+    int r = interval_version(db, &v);
+    if (r)
+        return r;
     struct interval_set *set = interval_set_new();
     if (!set)
         return SB_ENOMEM;
     struct db_stmt *st;
-    int r = db_prepare(db,
-                       "SELECT i.id, s.type, s.time_range, s.week_days, s.month_days, s.months "
-                       "FROM intervals i LEFT JOIN sub_intervals s ON s.interval_id = i.id "
-                       "ORDER BY i.id, s.position",
-                       &st);
+    r = db_prepare(db,
+                   "SELECT i.id, s.type, s.time_range, s.week_days, s.month_days, s.months "
+                   "FROM intervals i LEFT JOIN sub_intervals s ON s.interval_id = i.id "
+                   "ORDER BY i.id, s.position",
+                   &st);
     struct sub_interval subs[INTERVAL_SUBS_MAX];
     size_t n = 0;
     int64_t cur = 0;
@@ -453,5 +476,7 @@ int interval_set_load(struct db *db, struct interval_set **out)
         return r;
     }
     *out = set;
+    if (version)
+        *version = v;
     return 0;
 }

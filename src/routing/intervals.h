@@ -85,8 +85,14 @@ int interval_set_add(struct interval_set *s, int64_t id, const struct sub_interv
  * the set has no such interval. */
 int interval_set_matches(const struct interval_set *s, int64_t id, int64_t utc_ms);
 
-/* Loads every stored interval into a new set (*out; free with interval_set_free). */
-int interval_set_load(struct db *db, struct interval_set **out);
+/* Loads every stored interval into a new set (*out; free with interval_set_free). *version
+ * (may be NULL) gets the intervals' version read before the set, so a change in between
+ * shows as a newer interval_version() and the caller reloads once more. */
+int interval_set_load(struct db *db, struct interval_set **out, int64_t *version);
+
+/* The version of the stored intervals: it grows with every create, change and delete. The
+ * router reloads its set when it differs from the one it loaded. */
+int interval_version(struct db *db, int64_t *version);
 
 /* ---- storage and validation (the REST API) ----------------------------------------------- */
 

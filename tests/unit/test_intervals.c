@@ -360,7 +360,9 @@ static void test_store_crud(void **state)
     /* The set the router reads. */
     set_tz("UTC");
     struct interval_set *set = NULL;
-    assert_int_equal(interval_set_load(db, &set), 0);
+    int64_t version = 0, now_version = 0;
+    assert_int_equal(interval_set_load(db, &set, &version), 0);
+    assert_int_equal(version, 4); /* 1 at installation, then a create and two changes */
     assert_int_equal(interval_set_matches(set, id, utc(2026, 1, 1, 20, 0)), 1);
     assert_int_equal(interval_set_matches(set, id, utc(2026, 1, 1, 22, 0)), 0);
     interval_set_free(set);
@@ -383,6 +385,8 @@ static void test_store_crud(void **state)
     int64_t users = 0;
     assert_int_equal(interval_delete(db, id, &users), SB_ECONFLICT);
     assert_int_equal(users, 1);
+    assert_int_equal(interval_version(db, &now_version), 0);
+    assert_int_equal(now_version, version); /* refused: nothing changed */
     assert_int_equal(interval_get(db, id, &got), 0);
     assert_int_equal(json_integer_value(json_object_get(got, "flows")), 1);
     json_decref(got);
@@ -394,6 +398,8 @@ static void test_store_crud(void **state)
     flow_free(f);
     json_decref(actions);
     assert_int_equal(interval_delete(db, id, NULL), 0);
+    assert_int_equal(interval_version(db, &now_version), 0);
+    assert_int_equal(now_version, version + 1);
     assert_int_equal(interval_delete(db, id, NULL), SB_ENOTFOUND);
     assert_int_equal(interval_get(db, id, &got), SB_ENOTFOUND);
     int64_t left = -1;
