@@ -129,7 +129,7 @@ int acd_flow_next(struct acd *a, struct db *db, struct acd_ix *ix, int why, int6
     if (!r)
         r = flow_load(db, ch, ix->account_id, &f, NULL);
     if (!r)
-        r = interval_set_load(db, &iv);
+        r = interval_set_load(db, &iv, NULL);
     struct flow_state st;
     if (!r && flow_state_decode(memory, &st))
         flow_state_init(&st);

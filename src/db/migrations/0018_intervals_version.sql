@@ -1,4 +1,4 @@
--- 0017_intervals_version.sql — one counter for every change to intervals, bumped in the same
+-- 0018_intervals_version.sql — one counter for every change to intervals, bumped in the same
 -- transaction as the change (routing/interval_store.c): the router reloads its interval set
 -- when it moved (interval_version, docs/flows.md).
 CREATE TABLE intervals_version (
