@@ -146,6 +146,27 @@ int sms_verify(const struct sms_provider *p, const struct sms_account_creds *c,
     return r;
 }
 
+/* What every adapter's events must satisfy (provider.h), checked once here so a lenient
+ * adapter cannot hand the caller an event without an id or a sender. */
+static int events_valid(const struct sms_events *ev)
+{
+    for (size_t i = 0; i < ev->n; i++) {
+        const struct sms_event *e = &ev->items[i];
+        if (sms_empty(e->provider_id))
+            return SB_EINVAL;
+        if (e->kind == SMS_EVENT_MESSAGE) {
+            if (sms_empty(e->from) || !e->body || (e->n_media && !e->media))
+                return SB_EINVAL;
+            for (size_t m = 0; m < e->n_media; m++)
+                if (!e->media[m].url && !e->media[m].data_b64)
+                    return SB_EINVAL;
+        } else if (e->kind != SMS_EVENT_STATUS) {
+            return SB_EINTERNAL;
+        }
+    }
+    return 0;
+}
+
 int sms_parse(const struct sms_provider *p, const struct sms_account_creds *c,
               const struct sms_http_request *rq, enum sms_hook hook, struct arena *a,
               struct sms_events *out)
@@ -161,6 +182,8 @@ int sms_parse(const struct sms_provider *p, const struct sms_account_creds *c,
         r = SB_ETOOBIG;
     else
         r = p->parse(&x, rq, hook, out);
+    if (!r)
+        r = events_valid(out);
     if (r) {
         out->items = NULL;
         out->n = 0;
