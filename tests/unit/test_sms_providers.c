@@ -998,6 +998,19 @@ static void test_send_custom_providers(void **state)
     assert_null(hdr(&o, "Authorization"));
     assert_string_equal(o.body, "msisdn=393331234567&from=ACME&message=Hello%20%26%20welcome"
                                 "&reference=m42&media_urls=https%3A%2F%2Fsb.example%2Fm%2F1.png");
+    /* Everything returned outlives the options text (ASan would see a use after free). */
+    cn.options_json = "{\"send_method\":\"PUT\",\"auth\":\"raw:auth_token\","
+                      "\"field_text\":\"sms_text\"}";
+    o = build("connectel", &cn, NULL, &msg, NULL, 0);
+    assert_string_equal(o.method, "PUT");
+    assert_string_equal(hdr(&o, "Authorization"), "CT");
+    j = body_json(&o);
+    assert_string_equal(json_string_value(json_object_get(j, "sms_text")), "Hello & welcome");
+    json_decref(j);
+    cn.options_json = "{\"send_method\":\"DELETE\"}";
+    build("connectel", &cn, NULL, &msg, NULL, SB_EINVALID);
+    cn.options_json = "{\"auth\":\"bearer:password\"}";
+    build("connectel", &cn, NULL, &msg, NULL, SB_EINVALID); /* no password on the account */
     cn.options_json = "{\"auth\":\"header:Bad Name\"}";
     build("connectel", &cn, NULL, &msg, NULL, SB_EINVALID);
     cn.options_json = "[1]";
@@ -1200,6 +1213,13 @@ static void test_states_and_table(void **state)
         assert_ptr_equal(sms_provider_find(sms_provider_name(p)), p);
         assert_non_null(sms_provider_auth_scheme(p));
     }
+    struct sms_ack ack;
+    sms_webhook_ack(P("twilio"), &ack);
+    assert_int_equal(ack.status, 200);
+    assert_string_equal(ack.content_type, "text/xml");
+    assert_non_null(strstr(ack.body, "<Response></Response>"));
+    sms_webhook_ack(P("telnyx"), &ack);
+    assert_string_equal(ack.body, "");
     assert_null(sms_provider_find("Twilio"));
     assert_null(sms_provider_find(NULL));
     assert_true(sms_state_rank(SMS_STATE_QUEUED) < sms_state_rank(SMS_STATE_SENT));

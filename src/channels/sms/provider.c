@@ -88,6 +88,22 @@ int sms_state_rank(enum sms_state s)
     }
 }
 
+void sms_webhook_ack(const struct sms_provider *p, struct sms_ack *out)
+{
+    static const char xml[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response></Response>";
+    out->status = 200;
+    if (p == &sms_twilio) {
+        out->content_type = "text/xml";
+        out->body = xml;
+    } else if (p == &sms_plivo) {
+        out->content_type = "application/xml";
+        out->body = xml;
+    } else {
+        out->content_type = "text/plain";
+        out->body = "";
+    }
+}
+
 static const struct sms_account_creds no_creds;
 
 /* Parses the account's options (an object; anything else is treated as none for

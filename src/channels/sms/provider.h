@@ -194,6 +194,16 @@ int sms_parse(const struct sms_provider *p, const struct sms_account_creds *c,
               const struct sms_http_request *rq, enum sms_hook hook, struct arena *a,
               struct sms_events *out);
 
+/* The success answer a webhook should get once its events are committed: Twilio and Plivo
+ * expect an (empty) XML <Response>, so they do not log "invalid content type" warnings; the
+ * others take any 2xx. Static strings; any thread. */
+struct sms_ack {
+    int status;
+    const char *content_type;
+    const char *body;
+};
+void sms_webhook_ack(const struct sms_provider *p, struct sms_ack *out);
+
 /* ---- outbound ------------------------------------------------------------------------ */
 
 struct sms_outbound {

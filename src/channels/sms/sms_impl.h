@@ -153,7 +153,8 @@ int sms_json_str(struct arena *a, json_t *root, const char *path, size_t max, co
 const char *sms_json_dump(struct arena *a, json_t *v, size_t *len);
 
 /* The account's option `key` as a string: the option when it is a non-empty string, else
- * `dflt`. */
+ * `dflt`. The text belongs to x->opts, freed when the public call returns: copy it into the
+ * arena before it goes into anything returned. */
 const char *sms_opt(struct sms_ctx *x, const char *key, const char *dflt);
 
 /* ---- events and requests ---- */

@@ -263,7 +263,7 @@ static int ck_build_send(struct sms_ctx *x, const struct sms_outbound *m, const 
                          sms_endpoint(x, "https://platform.clickatell.com", "/v1/message"),
                          "application/json", body, len);
     if (!r)
-        r = sms_out_header(x->a, out, "Authorization", x->c->api_key);
+        r = sms_out_header(x->a, out, "Authorization", arena_strdup(x->a, x->c->api_key));
     return r;
 }
 

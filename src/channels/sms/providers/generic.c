@@ -209,16 +209,15 @@ int sms_generic_parse(struct sms_ctx *x, const struct sms_generic_defaults *d,
     return r;
 }
 
-/* The secret the configured auth uses: option "auth_secret" names an account field. */
-static const char *secret_field(struct sms_ctx *x, const char *dflt)
+/* The account field named by the auth option ("api_key", "auth_token", "password"). */
+static const char *secret_field(struct sms_ctx *x, const char *name)
 {
-    const char *f = sms_opt(x, "auth_secret", dflt);
     const struct sms_account_creds *c = x->c;
-    if (!strcmp(f, "api_key"))
+    if (!strcmp(name, "api_key"))
         return c->api_key;
-    if (!strcmp(f, "auth_token"))
+    if (!strcmp(name, "auth_token"))
         return c->auth_token;
-    if (!strcmp(f, "password"))
+    if (!strcmp(name, "password"))
         return c->password;
     return NULL;
 }
@@ -262,17 +261,22 @@ static int add_auth(struct sms_ctx *x, const struct sms_generic_defaults *d,
         return sms_out_header(x->a, out, "Authorization",
                               sms_basic_header(x->a, x->c->username, pw));
     }
-    const char *secret = secret_field(x, field[0] ? field : "api_key");
+    const char *fname = field[0] ? field : "api_key";
+    const char *secret = secret_field(x, fname);
     if (sms_empty(secret)) {
-        x->why = field[0] ? field : "api_key";
+        /* x->why must outlive this frame: a static name, never `field`. */
+        x->why = !strcmp(fname, "auth_token") ? "auth_token"
+                 : !strcmp(fname, "password") ? "password"
+                 : !strcmp(fname, "api_key")  ? "api_key"
+                                              : "options.auth";
         return SB_EINVALID;
     }
     if (!strcmp(kind, "bearer"))
         return sms_out_header(x->a, out, "Authorization", arena_sprintf(x->a, "Bearer %s", secret));
     if (!strcmp(kind, "raw"))
-        return sms_out_header(x->a, out, "Authorization", secret);
+        return sms_out_header(x->a, out, "Authorization", arena_strdup(x->a, secret));
     if (!strcmp(kind, "header"))
-        return sms_out_header(x->a, out, arena_strdup(x->a, name), secret);
+        return sms_out_header(x->a, out, arena_strdup(x->a, name), arena_strdup(x->a, secret));
 bad:
     x->why = "options.auth";
     return SB_EINVALID;
@@ -410,8 +414,12 @@ int sms_generic_build_send(struct sms_ctx *x, const struct sms_generic_defaults 
     int r = send_url(x, d, &tmp);
     if (r)
         return r;
-    const char *method = sms_opt(x, "send_method", "POST");
-    if (strcmp(method, "POST") && strcmp(method, "PUT")) {
+    /* A literal, not the option's text: the options are freed when this call returns. */
+    const char *opt_method = sms_opt(x, "send_method", "POST");
+    const char *method = !strcmp(opt_method, "POST")  ? "POST"
+                         : !strcmp(opt_method, "PUT") ? "PUT"
+                                                      : NULL;
+    if (!method) {
         x->why = "options.send_method";
         return SB_EINVALID;
     }
