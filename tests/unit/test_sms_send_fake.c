@@ -124,18 +124,9 @@ static const struct sms_account_creds *creds(const char *name)
 static long perform(const struct sms_http_out *rq, const struct sms_env *env, struct arena *a,
                     const char **answer, size_t *len)
 {
-    CURL *c = curl_easy_init();
-    assert_non_null(c);
-    struct sms_curl s = {0};
+    long status = -1;
     const char *why = NULL;
-    assert_int_equal(sms_curl_prepare(c, rq, env, &s, &why), 0);
-    long status = 0;
-    if (curl_easy_perform(c) == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    *answer = arena_strndup(a, s.answer.data ? s.answer.data : "", s.answer.len);
-    *len = s.answer.len;
-    sms_curl_release(&s);
-    curl_easy_cleanup(c);
+    assert_int_equal(sms_http_perform(rq, env, a, &status, answer, len, &why), 0);
     return status;
 }
 
@@ -264,6 +255,52 @@ static void test_retry_failed_reauth(void **state)
     arena_cleanup(&a);
 }
 
+static void test_send_blocking_logs_in_again(void **state)
+{
+    if (fake_pid <= 0)
+        skip();
+    struct arena a;
+    arena_init(&a, 1 << 20);
+    struct sms_env env = {.test_base_url = base_url};
+    struct sms_outbound m = {.to = "+393331234567", .body = "blocking"};
+    struct sms_send_result r;
+    const char *why = NULL;
+    const struct sms_provider *sk = sms_provider_find("skebby");
+    /* An empty cache: it logs in, sends, and keeps the session. */
+    char session[256] = "";
+    assert_int_equal(
+        sms_send_blocking(sk, creds("skebby"), &env, &m, session, sizeof(session), &a, &r, &why),
+        0);
+    assert_int_equal(r.outcome, SMS_SEND_ACCEPTED);
+    assert_non_null(strchr(session, ';'));
+    /* A stale session: the provider says 401, it logs in again and the message goes once. */
+    json_decref(control("POST", "/_fake/reset", NULL));
+    char stale[256];
+    strcpy(stale, session);
+    assert_int_equal(
+        sms_send_blocking(sk, creds("skebby"), &env, &m, session, sizeof(session), &a, &r, &why),
+        0);
+    assert_int_equal(r.outcome, SMS_SEND_ACCEPTED);
+    assert_string_not_equal(session, stale);
+    json_t *sent = control("GET", "/_fake/sent?provider=skebby", NULL);
+    assert_int_equal(json_array_size(sent), 1);
+    json_decref(sent);
+    /* Wrong password: nothing sent, the reason named. */
+    struct sms_account_creds bad = *creds("skebby");
+    bad.password = "nope";
+    session[0] = 0;
+    assert_int_equal(sms_send_blocking(sk, &bad, &env, &m, session, sizeof(session), &a, &r, &why),
+                     SB_EAUTH);
+    assert_non_null(why);
+    /* A provider without sessions goes straight through. */
+    assert_int_equal(sms_send_blocking(sms_provider_find("plivo"), creds("plivo"), &env, &m,
+                                       session, sizeof(session), &a, &r, &why),
+                     0);
+    assert_int_equal(r.outcome, SMS_SEND_ACCEPTED);
+    json_decref(control("POST", "/_fake/reset", NULL));
+    arena_cleanup(&a);
+}
+
 int main(void)
 {
     if (sodium_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT))
@@ -272,6 +309,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_provider_accepts_our_send),
         cmocka_unit_test(test_retry_failed_reauth),
+        cmocka_unit_test(test_send_blocking_logs_in_again),
     };
     int r = cmocka_run_group_tests(tests, start_fake, stop_fake);
     curl_global_cleanup();

@@ -179,3 +179,90 @@ void sms_curl_release(struct sms_curl *s)
     buf_free(&s->answer);
     s->headers = s->resolve = NULL;
 }
+
+int sms_http_perform(const struct sms_http_out *rq, const struct sms_env *env, struct arena *a,
+                     long *status, const char **answer, size_t *len, const char **why)
+{
+    *status = 0;
+    *answer = NULL;
+    *len = 0;
+    *why = NULL;
+    CURL *c = curl_easy_init();
+    if (!c)
+        return SB_ENOMEM;
+    struct sms_curl s = {0};
+    int r = sms_curl_prepare(c, rq, env, &s, why);
+    if (!r) {
+        if (curl_easy_perform(c) == CURLE_OK)
+            curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+        *answer = arena_strndup(a, s.answer.data ? s.answer.data : "", s.answer.len);
+        *len = s.answer.len;
+        if (!*answer)
+            r = SB_ENOMEM;
+    }
+    sms_curl_release(&s);
+    curl_easy_cleanup(c);
+    return r;
+}
+
+/* Logs in and stores the session in the caller's cache. 0; SB_EAUTH (refused); SB_EUNAVAIL
+ * (no answer: try later); builder and pinning errors. */
+static int login(const struct sms_provider *p, const struct sms_account_creds *c,
+                 const struct sms_env *env, char *session, size_t cap, struct arena *a,
+                 const char **why)
+{
+    struct sms_http_out rq;
+    int r = sms_build_login(p, c, env, a, &rq, why);
+    long st;
+    const char *ans, *got = NULL;
+    size_t len;
+    if (!r)
+        r = sms_http_perform(&rq, env, a, &st, &ans, &len, why);
+    if (!r)
+        r = sms_parse_login(p, st, ans, len, a, &got);
+    if (r == SB_EAUTH && !*why)
+        *why = "login refused";
+    if (!r && strlen(got) >= cap)
+        r = SB_ETOOBIG;
+    if (!r)
+        memcpy(session, got, strlen(got) + 1);
+    return r;
+}
+
+int sms_send_blocking(const struct sms_provider *p, const struct sms_account_creds *c,
+                      const struct sms_env *env, const struct sms_outbound *m, char *session,
+                      size_t session_cap, struct arena *a, struct sms_send_result *out,
+                      const char **why)
+{
+    memset(out, 0, sizeof(*out));
+    *why = NULL;
+    bool sessions = sms_needs_session(p, c);
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (sessions && !session[0]) {
+            int r = login(p, c, env, session, session_cap, a, why);
+            if (r == SB_EUNAVAIL) {
+                out->outcome = SMS_SEND_RETRY;
+                out->error_code = "login: no answer";
+                return 0;
+            }
+            if (r)
+                return r;
+        }
+        struct sms_http_out rq;
+        int r = sms_build_send(p, c, env, m, sessions ? session : NULL, a, &rq, why);
+        long st;
+        const char *ans;
+        size_t len;
+        if (!r)
+            r = sms_http_perform(&rq, env, a, &st, &ans, &len, why);
+        if (!r)
+            r = sms_parse_send(p, c, st, ans, len, a, out);
+        if (r)
+            return r;
+        if (out->outcome != SMS_SEND_REAUTH)
+            return 0;
+        session[0] = 0; /* expired: log in again, once */
+    }
+    out->outcome = SMS_SEND_RETRY; /* refused right after a fresh login: try later */
+    return 0;
+}

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #include "channels/sms/provider.h"
+#include "core/arena.h"
 #include "core/buf.h"
 
 #define SMS_ANSWER_MAX         (64 * 1024) /* bytes of a provider's answer kept; the rest is dropped */
@@ -47,5 +48,24 @@ int sms_curl_prepare(CURL *c, const struct sms_http_out *rq, const struct sms_en
 
 /* Frees what sms_curl_prepare() allocated (the handle stays the caller's). */
 void sms_curl_release(struct sms_curl *s);
+
+/* Performs one prepared request with a fresh easy handle: *status gets the HTTP status (0 for
+ * a transport error or timeout) and *answer, *len the capped answer, copied into `a`. 0, the
+ * errors of sms_curl_prepare(), SB_ENOMEM. Blocking (≤ SMS_TIMEOUT_MS). */
+int sms_http_perform(const struct sms_http_out *rq, const struct sms_env *env, struct arena *a,
+                     long *status, const char **answer, size_t *len, const char **why);
+
+/* Sends `m` through account `c` end to end: logs in first when the provider needs a session
+ * and `session` (a caller-owned cache of session_cap bytes, "" when empty) holds none, builds
+ * the request, performs it, reads the answer into *out; on SMS_SEND_REAUTH it logs in once more
+ * and sends again. Returns 0 with *out filled — the outcome says what to do next — or an error
+ * when nothing was sent: SB_EINVALID / SB_EAUTH from the builders (account misconfigured,
+ * login refused: *why), SB_EFORBIDDEN / SB_EUNAVAIL from pinning, SB_ENOMEM. A login that got
+ * no answer is reported as out->outcome = SMS_SEND_RETRY. Blocking (≤ 3 × SMS_TIMEOUT_MS):
+ * the outbox thread. */
+int sms_send_blocking(const struct sms_provider *p, const struct sms_account_creds *c,
+                      const struct sms_env *env, const struct sms_outbound *m, char *session,
+                      size_t session_cap, struct arena *a, struct sms_send_result *out,
+                      const char **why);
 
 #endif
