@@ -4,7 +4,8 @@
  * type json / form / none / text), byte 1 = the send answer's HTTP status class, then the URL
  * query up to the first '\n', then the body. Safety properties: no crash or leak under ASan;
  * a parse either fails with nothing returned or returns well-formed events within the caps;
- * a send answer always gets one of the four outcomes; verification of unsigned input fails. */
+ * a send answer always gets one of the four outcomes; the body read as a user-set base URL is
+ * either refused with a reason or reduced to a plain lower-case host. */
 #ifndef SB_TESTS_FUZZ_SMS_FUZZ_H
 #define SB_TESTS_FUZZ_SMS_FUZZ_H
 
@@ -106,6 +107,16 @@ static int sms_fuzz_one(const char *provider, const uint8_t *data, size_t size)
     CHECK(r == 0 || r == SB_EAUTH || r == SB_EUNAVAIL || r == SB_ENOTFOUND || r == SB_ENOMEM);
     if (!r)
         CHECK(session && strchr(session, ';'));
+    /* The body as a user-typed base URL: accepted only as a plain lower-case host name. */
+    static const struct sms_env allow = {.allowed_hosts = "sms.csc.example"};
+    char host[256];
+    if (!sms_base_url_check(p, copy, &allow, host, sizeof(host), &why)) {
+        CHECK(host[0] && !strpbrk(host, ":/@?#[]% \\"));
+        for (const char *q = host; *q; q++)
+            CHECK(!(*q >= 'A' && *q <= 'Z'));
+    } else {
+        CHECK(why != NULL);
+    }
     arena_cleanup(&a);
     free(url);
     free(copy);

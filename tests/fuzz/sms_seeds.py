@@ -44,7 +44,10 @@ S = {
   seed(JSON, 1, TOKEN, '{"results":[{"messageId":"ib-1","from":"385916242493","to":"385921004026","text":"QUIZ Paris","cleanText":"Paris","smsCount":1}],"messageCount":1,"pendingMessageCount":0}'),
   seed(JSON | STATUS, 1, TOKEN, '{"results":[{"messageId":"ib-2","status":{"groupId":3,"id":5,"name":"DELIVERED_TO_HANDSET"},"error":{"id":0}},{"messageId":"ib-3","status":{"groupId":5,"id":12},"error":{"id":12}}]}'),
   seed(JSON, 1, "", '{"bulkId":"b","messages":[{"messageId":"ib-9","status":{"groupId":1,"name":"PENDING_ACCEPTED"}}]}'),
+  seed(TEXT, 1, "", "https://XK3P9.api.infobip.com/"),
+  seed(TEXT, 1, "", "https://u:p@127.0.0.1:8443/x?y#z"),
  ],
+ # (the body is also tried as a user-set base URL)
  "clicksend": [
   seed(FORM, 1, TOKEN, "timestamp=1700000000&from=%2B61411111111&to=%2B61422222222&body=Hi+there&message_id=cs-1&user_id=42"),
   seed(NONE | GET, 1, TOKEN + "&from=%2B614&body=q&message_id=cs-2", ""),
@@ -74,6 +77,8 @@ S = {
   seed(NONE | GET | STATUS, 1, TOKEN + "&message_id=c-1&state=UNDELIV", ""),
   seed(JSON, 1, TOKEN, '{"id":"c-2","from":"+3906","to":"+3907","text":"buongiorno"}'),
   seed(JSON, 1, "", '{"id":"c-3"}'),
+  seed(TEXT, 1, "", "https://sms.csc.example"),
+  seed(TEXT, 1, "", "https://[::ffff:10.0.0.1]/"),
  ],
  "intelepeer": [
   seed(JSON, 1, TOKEN, '{"id":"ip-1","from":"+15551212","to":"1-12345","text":"t"}'),
