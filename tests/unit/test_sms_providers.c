@@ -1213,6 +1213,19 @@ static void test_states_and_table(void **state)
         assert_ptr_equal(sms_provider_find(sms_provider_name(p)), p);
         assert_non_null(sms_provider_auth_scheme(p));
     }
+    struct sms_account_creds dr = {.delivery_report = true, .method = "classic_plus"};
+    struct sms_account_creds off = {.method = "classic_plus"};
+    assert_int_equal(sms_provider_dlr_mode(P("twilio"), &off), SMS_DLR_PER_MESSAGE);
+    assert_int_equal(sms_provider_dlr_mode(P("bandwidth"), &off), SMS_DLR_RECEIVE_URL);
+    assert_int_equal(sms_provider_dlr_mode(P("skebby"), &dr), SMS_DLR_CONFIGURED);
+    assert_int_equal(sms_provider_dlr_mode(P("skebby"), &off), SMS_DLR_NONE);
+    dr.method = "classic";
+    assert_int_equal(sms_provider_dlr_mode(P("skebby"), &dr), SMS_DLR_NONE);
+    assert_int_equal(sms_provider_dlr_mode(P("clicksend"), &dr), SMS_DLR_CONFIGURED);
+    assert_int_equal(sms_provider_dlr_mode(P("connectel"), &off), SMS_DLR_NONE);
+    assert_int_equal(sms_provider_dlr_mode(P("csctelecom"), &off), SMS_DLR_CONFIGURED);
+    assert_true(sms_provider_sends_media(P("twilio")));
+    assert_false(sms_provider_sends_media(P("clickatell")));
     struct sms_ack ack;
     sms_webhook_ack(P("twilio"), &ack);
     assert_int_equal(ack.status, 200);

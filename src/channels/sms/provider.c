@@ -44,9 +44,25 @@ const char *sms_provider_auth_scheme(const struct sms_provider *p)
     return p->auth_scheme;
 }
 
-bool sms_provider_has_dlr(const struct sms_provider *p)
+enum sms_dlr_mode sms_provider_dlr_mode(const struct sms_provider *p,
+                                        const struct sms_account_creds *c)
 {
-    return p->has_dlr;
+    bool on = c && c->delivery_report;
+    if (p == &sms_twilio || p == &sms_plivo || p == &sms_telnyx || p == &sms_infobip)
+        return SMS_DLR_PER_MESSAGE;
+    if (p == &sms_bandwidth)
+        return SMS_DLR_RECEIVE_URL;
+    if (p == &sms_clicksend || p == &sms_connectel)
+        return on ? SMS_DLR_CONFIGURED : SMS_DLR_NONE;
+    if (p == &sms_skebby)
+        return on && c->method && !strcmp(c->method, "classic_plus") ? SMS_DLR_CONFIGURED
+                                                                     : SMS_DLR_NONE;
+    return SMS_DLR_CONFIGURED; /* Clickatell, CSCTelecom, IntelePeer */
+}
+
+bool sms_provider_sends_media(const struct sms_provider *p)
+{
+    return p->media;
 }
 
 const char *sms_provider_dlr_query(const struct sms_provider *p)

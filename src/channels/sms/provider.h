@@ -96,9 +96,23 @@ const char *sms_provider_name(const struct sms_provider *p);
  * "twilio-hmac-sha1", "plivo-v3-v2", "telnyx-ed25519", "basic-or-token", "token". */
 const char *sms_provider_auth_scheme(const struct sms_provider *p);
 
-/* Whether the provider posts delivery reports to a URL of ours (the account shows a
- * delivery-report URL only then). */
-bool sms_provider_has_dlr(const struct sms_provider *p);
+/* How delivery reports reach us for account `c`, i.e. whether the account page shows a
+ * delivery-report URL to paste at the provider:
+ *   SMS_DLR_PER_MESSAGE  each send carries our status URL (Twilio, Plivo, Telnyx, Infobip):
+ *                        nothing to paste;
+ *   SMS_DLR_CONFIGURED   the admin pastes the delivery-report URL at the provider (ClickSend
+ *                        and Connectel with the account's delivery report on, Skebby Classic+
+ *                        with it on, Clickatell, CSCTelecom with its placeholders, IntelePeer);
+ *   SMS_DLR_RECEIVE_URL  reports come to the receive URL (Bandwidth's Application callback);
+ *   SMS_DLR_NONE         no reports (the delivery report option is off). */
+enum sms_dlr_mode { SMS_DLR_NONE, SMS_DLR_PER_MESSAGE, SMS_DLR_CONFIGURED, SMS_DLR_RECEIVE_URL };
+enum sms_dlr_mode sms_provider_dlr_mode(const struct sms_provider *p,
+                                        const struct sms_account_creds *c);
+
+/* Whether sends can carry media (MMS): Twilio, Plivo, Telnyx, Bandwidth, and the configurable
+ * providers (field_media). For the others an outbound message's media_urls are ignored: the
+ * caller should put links in the text instead. */
+bool sms_provider_sends_media(const struct sms_provider *p);
 
 /* The query a CSCTelecom delivery-report URL ends with: the provider replaces the
  * placeholders. "message_id=<Message-Id>&state=<State>"; NULL for the others. */

@@ -25,7 +25,7 @@ struct sms_ctx {
 struct sms_provider {
     const char *name;
     const char *auth_scheme;
-    bool has_dlr;
+    bool media; /* sends can carry media URLs */
     const char *dlr_query;
     /* Required. */
     int (*verify)(struct sms_ctx *x, const struct sms_http_request *rq, int64_t now_s);

@@ -170,7 +170,7 @@ static int bw_parse_send(struct sms_ctx *x, long status, const char *body, size_
 const struct sms_provider sms_bandwidth = {
     .name = "bandwidth",
     .auth_scheme = "basic-or-token",
-    .has_dlr = true,
+    .media = true,
     .verify = bw_verify,
     .parse = bw_parse,
     .build_send = bw_build_send,

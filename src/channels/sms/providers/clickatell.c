@@ -293,7 +293,6 @@ static int ck_parse_send(struct sms_ctx *x, long status, const char *body, size_
 const struct sms_provider sms_clickatell = {
     .name = "clickatell",
     .auth_scheme = "basic-or-token",
-    .has_dlr = true,
     .verify = ck_verify,
     .parse = ck_parse,
     .build_send = ck_build_send,

@@ -84,7 +84,6 @@ static int cs_parse_send(struct sms_ctx *x, long status, const char *body, size_
 const struct sms_provider sms_clicksend = {
     .name = "clicksend",
     .auth_scheme = "token",
-    .has_dlr = true,
     .verify = cs_verify,
     .parse = cs_parse,
     .build_send = cs_build_send,

@@ -49,7 +49,7 @@ static int cn_parse_send(struct sms_ctx *x, long status, const char *body, size_
 const struct sms_provider sms_connectel = {
     .name = "connectel",
     .auth_scheme = "token",
-    .has_dlr = true,
+    .media = true,
     .verify = cn_verify,
     .parse = cn_parse,
     .build_send = cn_build_send,

@@ -49,7 +49,7 @@ static int csc_parse_send(struct sms_ctx *x, long status, const char *body, size
 const struct sms_provider sms_csctelecom = {
     .name = "csctelecom",
     .auth_scheme = "token",
-    .has_dlr = true,
+    .media = true,
     .dlr_query = "message_id=<Message-Id>&state=<State>",
     .verify = csc_verify,
     .parse = csc_parse,

@@ -183,7 +183,6 @@ static int ib_parse_send(struct sms_ctx *x, long status, const char *body, size_
 const struct sms_provider sms_infobip = {
     .name = "infobip",
     .auth_scheme = "basic-or-token",
-    .has_dlr = true,
     .verify = ib_verify,
     .parse = ib_parse,
     .build_send = ib_build_send,

@@ -51,7 +51,7 @@ static int ip_parse_send(struct sms_ctx *x, long status, const char *body, size_
 const struct sms_provider sms_intelepeer = {
     .name = "intelepeer",
     .auth_scheme = "token",
-    .has_dlr = true,
+    .media = true,
     .verify = ip_verify,
     .parse = ip_parse,
     .build_send = ip_build_send,

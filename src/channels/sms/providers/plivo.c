@@ -310,7 +310,7 @@ static int plivo_parse_send(struct sms_ctx *x, long status, const char *body, si
 const struct sms_provider sms_plivo = {
     .name = "plivo",
     .auth_scheme = "plivo-v3-v2",
-    .has_dlr = true,
+    .media = true,
     .verify = plivo_verify,
     .parse = plivo_parse,
     .build_send = plivo_build_send,

@@ -134,7 +134,6 @@ static int sk_parse_send(struct sms_ctx *x, long status, const char *body, size_
 const struct sms_provider sms_skebby = {
     .name = "skebby",
     .auth_scheme = "token",
-    .has_dlr = true,
     .verify = sk_verify,
     .parse = sk_parse,
     .build_send = sk_build_send,

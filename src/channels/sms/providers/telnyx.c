@@ -209,7 +209,7 @@ static int telnyx_parse_send(struct sms_ctx *x, long status, const char *body, s
 const struct sms_provider sms_telnyx = {
     .name = "telnyx",
     .auth_scheme = "telnyx-ed25519",
-    .has_dlr = true,
+    .media = true,
     .verify = telnyx_verify,
     .parse = telnyx_parse,
     .build_send = telnyx_build_send,

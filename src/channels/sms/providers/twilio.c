@@ -295,7 +295,7 @@ static int twilio_parse_send(struct sms_ctx *x, long status, const char *body, s
 const struct sms_provider sms_twilio = {
     .name = "twilio",
     .auth_scheme = "twilio-hmac-sha1",
-    .has_dlr = true,
+    .media = true,
     .verify = twilio_verify,
     .parse = twilio_parse,
     .build_send = twilio_build_send,
