@@ -60,7 +60,8 @@ int sms_http_perform(const struct sms_http_out *rq, const struct sms_env *env, s
  * the request, performs it, reads the answer into *out; on SMS_SEND_REAUTH it logs in once more
  * and sends again. Returns 0 with *out filled — the outcome says what to do next — or an error
  * when nothing was sent: SB_EINVALID / SB_EAUTH from the builders (account misconfigured,
- * login refused: *why), SB_EFORBIDDEN / SB_EUNAVAIL from pinning, SB_ENOMEM. A login that got
+ * login refused: *why), SB_EFORBIDDEN / SB_EUNAVAIL from pinning, SB_ETOOBIG when the session
+ * does not fit the cache, SB_ENOMEM. A login that got
  * no answer is reported as out->outcome = SMS_SEND_RETRY. Blocking (≤ 3 × SMS_TIMEOUT_MS):
  * the outbox thread. */
 int sms_send_blocking(const struct sms_provider *p, const struct sms_account_creds *c,

@@ -66,7 +66,8 @@ static int sk_parse_login(struct arena *a, long status, const char *body, size_t
         if (ch <= ' ' || ch >= 0x7f || (ch == ';' && body + i != semi))
             return SB_EAUTH;
     }
-    return sms_take(a, body, len, 512, session) == SB_ENOMEM ? SB_ENOMEM : 0;
+    int r = sms_take(a, body, len, 512, session);
+    return r == SB_ENOMEM ? r : r ? SB_EAUTH : 0;
 }
 
 static int sk_build_send(struct sms_ctx *x, const struct sms_outbound *m, const char *session,
