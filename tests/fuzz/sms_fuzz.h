@@ -28,7 +28,7 @@ static void sms_fuzz_check_events(const struct sms_events *ev)
         CHECK(e->provider_id && e->provider_id[0] && strlen(e->provider_id) <= SMS_FIELD_MAX);
         if (e->kind == SMS_EVENT_MESSAGE) {
             CHECK(e->from && e->from[0] && strlen(e->from) <= SMS_FIELD_MAX);
-            CHECK(e->body && strlen(e->body) <= SMS_TEXT_MAX);
+            CHECK(e->body && strlen(e->body) <= SMS_BODY_MAX);
             CHECK(!e->to || strlen(e->to) <= SMS_FIELD_MAX);
             CHECK(e->n_media <= SMS_MEDIA_MAX && (!e->n_media || e->media));
             for (size_t m = 0; m < e->n_media; m++)

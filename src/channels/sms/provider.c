@@ -235,7 +235,7 @@ int sms_build_send(const struct sms_provider *p, const struct sms_account_creds 
     if (!r) {
         if (!m || sms_empty(m->to) || !m->body || (m->n_media && !m->media_urls))
             r = SB_EINVAL;
-        else if (m->n_media > SMS_MEDIA_MAX || strlen(m->body) > SMS_TEXT_MAX)
+        else if (m->n_media > SMS_MEDIA_MAX || strlen(m->body) > SMS_BODY_MAX)
             r = SB_EINVALID, x.why = "message too large";
         else if (sms_needs_session(p, x.c) && sms_empty(session))
             r = SB_EAUTH, x.why = "no session";

@@ -25,16 +25,15 @@ struct arena;
 struct sms_provider;
 
 /* Caps on what a parser accepts and returns (every input is hostile). */
-#define SMS_EVENTS_MAX     256          /* events in one webhook (Infobip buckets are 100) */
-#define SMS_MEDIA_MAX      10           /* media per message (Twilio and Telnyx allow 10) */
-#define SMS_FIELD_MAX      256          /* ids, numbers, status and error codes */
-#define SMS_TEXT_MAX       (64 * 1024)  /* a message body */
-#define SMS_URL_MAX        2048         /* a media URL, a canonical webhook URL */
-#define SMS_INLINE_MAX     (512 * 1024) /* inline (base64) media, all of one webhook */
-#define SMS_HOOK_BODY_MAX  (1024 * 1024)
-#define SMS_TELNYX_WINDOW  300 /* seconds a Telnyx timestamp may be off, either way */
-#define SMS_TOKEN_MIN      32  /* bytes of a webhook URL token */
-#define SMS_SEND_TOKEN_MAX 4096
+#define SMS_EVENTS_MAX    256          /* events in one webhook (Infobip buckets are 100) */
+#define SMS_MEDIA_MAX     10           /* media per message (Twilio and Telnyx allow 10) */
+#define SMS_FIELD_MAX     256          /* ids, numbers, status and error codes */
+#define SMS_BODY_MAX      (64 * 1024)  /* a message body */
+#define SMS_URL_MAX       2048         /* a media URL, a canonical webhook URL */
+#define SMS_INLINE_MAX    (512 * 1024) /* inline (base64) media, all of one webhook */
+#define SMS_HOOK_BODY_MAX (1024 * 1024)
+#define SMS_TELNYX_WINDOW 300 /* seconds a Telnyx timestamp may be off, either way */
+#define SMS_TOKEN_MIN     32  /* bytes of a webhook URL token */
 
 /* A header or a form parameter. */
 struct sms_kv {
@@ -200,7 +199,7 @@ struct sms_events {
 };
 
 /* Parses the messages and delivery reports in `rq` (already verified) with the provider's
- * format. Fields longer than SMS_FIELD_MAX / SMS_TEXT_MAX / SMS_URL_MAX, more than
+ * format. Fields longer than SMS_FIELD_MAX / SMS_BODY_MAX / SMS_URL_MAX, more than
  * SMS_EVENTS_MAX events or SMS_MEDIA_MAX media are refused, never truncated. Returns 0;
  * SB_EINVAL for a malformed or incomplete payload (no sender, no id); SB_ETOOBIG for a cap;
  * SB_ENOMEM (arena full). On error *out is empty. Everything lives in `a`. Any thread. */

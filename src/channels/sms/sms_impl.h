@@ -75,7 +75,7 @@ struct sms_params {
 };
 
 /* Parses application/x-www-form-urlencoded text (a body or a query string) into the arena:
- * "+" is a space, %XX decoded, names and values capped (SMS_TEXT_MAX for values). SB_EINVAL
+ * "+" is a space, %XX decoded, names and values capped (SMS_BODY_MAX for values). SB_EINVAL
  * for a bad escape or a NUL, SB_ETOOBIG past SMS_PARAMS_MAX pairs or a cap, SB_ENOMEM. */
 int sms_form_parse(struct arena *a, const char *s, size_t len, struct sms_params *out);
 

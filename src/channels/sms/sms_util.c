@@ -122,7 +122,7 @@ int sms_form_parse(struct arena *a, const char *s, size_t len, struct sms_params
             const char *name, *value = "";
             int r = form_decode(a, s + i, eq - i, SMS_FIELD_MAX, &name);
             if (!r && eq < j)
-                r = form_decode(a, s + eq + 1, j - eq - 1, SMS_TEXT_MAX, &value);
+                r = form_decode(a, s + eq + 1, j - eq - 1, SMS_BODY_MAX, &value);
             if (r)
                 return r;
             kv[n].name = name;

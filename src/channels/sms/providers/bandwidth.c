@@ -81,7 +81,7 @@ static int bw_parse(struct sms_ctx *x, const struct sms_http_request *rq, enum s
             if (!r && !e->to)
                 r = sms_json_str(x->a, it, "message.to.0", SMS_FIELD_MAX, &e->to);
             if (!r)
-                r = sms_json_str(x->a, it, "message.text", SMS_TEXT_MAX, &e->body);
+                r = sms_json_str(x->a, it, "message.text", SMS_BODY_MAX, &e->body);
             if (!r)
                 r = media_urls(x, sms_json_at(it, "message.media"), e);
             if (!r && !e->from)

@@ -117,7 +117,7 @@ static int parse_json(struct sms_ctx *x, json_t *j, struct sms_events *out)
         if (!r)
             r = sms_json_str(x->a, it, "to", SMS_FIELD_MAX, &e->to);
         if (!r)
-            r = sms_json_str(x->a, it, "content", SMS_TEXT_MAX, &e->body);
+            r = sms_json_str(x->a, it, "content", SMS_BODY_MAX, &e->body);
         if (!e->body)
             e->body = "";
     }
@@ -136,7 +136,7 @@ static int parse_json(struct sms_ctx *x, json_t *j, struct sms_events *out)
         if (!r)
             r = sms_json_str(x->a, it, "to", SMS_FIELD_MAX, &e->to);
         if (!r)
-            r = sms_json_str(x->a, it, "caption", SMS_TEXT_MAX, &e->body);
+            r = sms_json_str(x->a, it, "caption", SMS_BODY_MAX, &e->body);
         if (!r)
             r = sms_json_str(x->a, it, "contentType", SMS_FIELD_MAX, &m->content_type);
         if (!r)

@@ -113,7 +113,7 @@ static int rec_get(struct sms_ctx *x, const struct rec *r, const char *field, si
             return SB_ETOOBIG;
         *out = v;
     }
-    if (*out && !**out && max != SMS_TEXT_MAX)
+    if (*out && !**out && max != SMS_BODY_MAX)
         *out = NULL; /* an empty id, number or status is no value */
     return 0;
 }
@@ -124,7 +124,7 @@ static int rec_event(struct sms_ctx *x, const struct sms_generic_defaults *d, co
     const char *text = NULL, *status = NULL;
     const char *f_text = sms_opt(x, "in_text", d->in_text);
     const char *f_status = sms_opt(x, "dlr_status", d->dlr_status);
-    int rc = rec_get(x, r, f_text, SMS_TEXT_MAX, &text);
+    int rc = rec_get(x, r, f_text, SMS_BODY_MAX, &text);
     if (!rc)
         rc = rec_get(x, r, f_status, SMS_FIELD_MAX, &status);
     if (rc)
@@ -396,7 +396,7 @@ int sms_generic_build_send(struct sms_ctx *x, const struct sms_generic_defaults 
         body = sms_json_dump(x->a, j, &len);
     } else {
         struct buf b;
-        buf_init(&b, 4 * SMS_TEXT_MAX + 64 * 1024);
+        buf_init(&b, 4 * SMS_BODY_MAX + 64 * 1024);
         int r = 0;
         for (size_t i = 0; !r && i < 5; i++)
             if (names[i] && !sms_empty(vals[i]))

@@ -86,9 +86,9 @@ static int ib_parse(struct sms_ctx *x, const struct sms_http_request *rq, enum s
             if (!r)
                 r = sms_json_str(x->a, it, "to", SMS_FIELD_MAX, &e->to);
             if (!r)
-                r = sms_json_str(x->a, it, "text", SMS_TEXT_MAX, &e->body);
+                r = sms_json_str(x->a, it, "text", SMS_BODY_MAX, &e->body);
             if (!r && !e->body)
-                r = sms_json_str(x->a, it, "cleanText", SMS_TEXT_MAX, &e->body);
+                r = sms_json_str(x->a, it, "cleanText", SMS_BODY_MAX, &e->body);
             if (!r && !e->from)
                 r = SB_EINVAL;
             if (!e->body)

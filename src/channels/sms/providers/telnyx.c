@@ -120,7 +120,7 @@ static int telnyx_parse(struct sms_ctx *x, const struct sms_http_request *rq, en
         if (!r)
             r = sms_json_str(x->a, pl, "to.0.phone_number", SMS_FIELD_MAX, &e->to);
         if (!r)
-            r = sms_json_str(x->a, pl, "text", SMS_TEXT_MAX, &e->body);
+            r = sms_json_str(x->a, pl, "text", SMS_BODY_MAX, &e->body);
         if (!r)
             r = parse_media(x, json_object_get(pl, "media"), e);
         if (!r && (!e->provider_id || !e->from))

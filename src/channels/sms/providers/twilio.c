@@ -238,7 +238,7 @@ static int twilio_build_send(struct sms_ctx *x, const struct sms_outbound *m, co
         return SB_EINVALID;
     }
     struct buf b;
-    buf_init(&b, 4 * SMS_TEXT_MAX + 64 * 1024);
+    buf_init(&b, 4 * SMS_BODY_MAX + 64 * 1024);
     int r = sms_form_add(&b, "To", m->to);
     if (!r && from)
         r = sms_form_add(&b, "From", from);
