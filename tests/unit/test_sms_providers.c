@@ -1205,6 +1205,48 @@ static void test_address_ranges(void **state)
     assert_int_equal(sms_net_pin("127.0.0.1", 443, entry, sizeof(entry), &why), SB_EFORBIDDEN);
 }
 
+static void test_creds_from_account(void **state)
+{
+    /* The stored credentials objects of sms_accounts.h, field names as docs/sms.md lists them. */
+    json_error_t e;
+    json_t *tw = json_loads("{\"account_sid\":\"AC0123456789abcdef0123456789abcdef\","
+                            "\"auth_token\":\"t\"}",
+                            0, &e);
+    struct sms_account_creds c;
+    assert_int_equal(sms_creds_from_account("twilio", tw, "+1555", "smt_tok", &A, &c), 0);
+    assert_string_equal(c.account_id, "AC0123456789abcdef0123456789abcdef");
+    assert_string_equal(c.phone, "+1555");
+    assert_null(c.webhook_token); /* signed: the URL carries no token */
+    json_decref(tw);
+    json_t *pl = json_loads("{\"auth_id\":\"MAXXXXXXXXXXXXXXXXXX\",\"auth_token\":\"t\"}", 0, &e);
+    assert_int_equal(sms_creds_from_account("plivo", pl, NULL, "smt_tok", &A, &c), 0);
+    assert_string_equal(c.account_id, "MAXXXXXXXXXXXXXXXXXX");
+    json_decref(pl);
+    json_t *bw = json_loads("{\"account_id\":\"9900000\",\"username\":\"u\",\"password\":"
+                            "\"p\",\"application_id\":\"app\"}",
+                            0, &e);
+    assert_int_equal(sms_creds_from_account("bandwidth", bw, "+1555", "smt_tok", &A, &c), 0);
+    assert_string_equal(c.webhook_user, "u");
+    assert_string_equal(c.webhook_password, "p");
+    assert_null(c.webhook_token);
+    json_decref(bw);
+    json_t *sk = json_loads("{\"method\":\"classic_plus\",\"username\":\"u\",\"password\":"
+                            "\"p\",\"delivery_report\":true,\"options\":{\"in_text\":\"msg\"}}",
+                            0, &e);
+    assert_int_equal(sms_creds_from_account("skebby", sk, NULL, "smt_tok", &A, &c), 0);
+    assert_string_equal(c.webhook_token, "smt_tok");
+    assert_true(c.delivery_report);
+    assert_string_equal(c.method, "classic_plus");
+    assert_string_equal(c.options_json, "{\"in_text\":\"msg\"}");
+    assert_int_equal(sms_creds_from_account("clickatell", NULL, NULL, "smt_tok", &A, &c), 0);
+    assert_string_equal(c.webhook_token, "smt_tok");
+    assert_int_equal(sms_creds_from_account("sms", sk, NULL, NULL, &A, &c), SB_EINVAL);
+    json_t *arr = json_array();
+    assert_int_equal(sms_creds_from_account("skebby", arr, NULL, NULL, &A, &c), SB_EINVAL);
+    json_decref(arr);
+    json_decref(sk);
+}
+
 static void test_states_and_table(void **state)
 {
     assert_int_equal(sms_provider_count(), 11);
@@ -1275,6 +1317,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_send_answers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_base_url_guard, setup, teardown),
         cmocka_unit_test_setup_teardown(test_address_ranges, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_creds_from_account, setup, teardown),
         cmocka_unit_test_setup_teardown(test_states_and_table, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

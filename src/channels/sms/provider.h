@@ -66,6 +66,18 @@ struct sms_account_creds {
     const char *options_json;
 };
 
+/* Fills *out from an SMS account as sms_accounts.h stores it: its type, its credentials object
+ * in clear (sms_account_credentials(): account_sid / auth_id / account_id, auth_token,
+ * username, password, api_key, public_key, base_url, application_id, sender, method,
+ * delivery_report, and an optional "options" object), its phone and its proxy token. The
+ * proxy token becomes webhook_token for the types authenticated by it (docs/sms.md,
+ * inbound_auth "token"); Bandwidth's webhooks carry the account's username and password as
+ * Basic credentials. Strings point into `creds`, `phone` and `proxy_token` (keep them alive)
+ * or into `a`. 0; SB_EINVAL for an unknown type or a credentials value that is not an object;
+ * SB_ENOMEM. Any thread. */
+int sms_creds_from_account(const char *type, const void *creds_json, const char *phone,
+                           const char *proxy_token, struct arena *a, struct sms_account_creds *out);
+
 /* Where provider requests go. Production passes {NULL, allow-list}; tests set test_base_url. */
 struct sms_env {
     /* Test only: every provider URL becomes test_base_url + "/" + provider name + path (e.g.
