@@ -139,10 +139,16 @@ test('notify → offer on the WebSocket → accept → reply reaches the reply U
     r = await a.request('POST', `/api/v1/interactions/${id}/messages`, { body: { body: 'It ships today.' } });
     assert.equal(r.status, 201, r.text);
     const mid = r.json.id;
-    // The first delivery answers 503: the outbox retries after a second.
+    // The first delivery answers 503: the outbox retries after a second. A second reply
+    // written meanwhile waits for it: the customer gets them in order.
     await d.waitFor(() => replies.got.length >= 1, 'first delivery attempt');
+    r = await a.request('POST', `/api/v1/interactions/${id}/messages`, { body: { body: 'Tracking: XY123.' } });
+    assert.equal(r.status, 201, r.text);
+    await new Promise((res) => setTimeout(res, 300));
+    assert.equal(replies.got.length, 1, 'the second waits for the first');
     await d.advance(srv, 1500);
-    await d.waitFor(() => replies.got.length >= 2, 'retried delivery');
+    await d.waitFor(() => replies.got.length >= 3, 'retried delivery, then the second');
+    assert.deepEqual(replies.got.map((x) => x.body.body), ['It ships today.', 'It ships today.', 'Tracking: XY123.']);
     const got = replies.got[1];
     assert.equal(got.method, 'POST');
     assert.equal(got.type, 'application/json');
@@ -156,7 +162,7 @@ test('notify → offer on the WebSocket → accept → reply reaches the reply U
 
     r = await a.request('POST', `/api/v1/interactions/${id}/notes`, { body: { body: 'VIP customer' } });
     assert.equal(r.status, 201);
-    assert.equal(replies.got.length, 2, 'a note is never sent');
+    assert.equal(replies.got.length, 3, 'a note is never sent');
     r = await a.request('PUT', `/api/v1/interactions/${id}/tags`, { body: { tags: ['order', 'vip'] } });
     assert.deepEqual(r.json.tags, ['order', 'vip']);
     r = await a.request('PUT', `/api/v1/interactions/${id}/tags`, { body: { tags: ['x', 'x', ''] } });
