@@ -216,5 +216,7 @@ test('scopes: what applies to an interaction; deleted with its account or queue;
   assert.equal((await admin.request('GET', `/api/v1/dispositions/${d.accB.id}`)).status, 404);
   assert.equal((await admin.request('DELETE', `/api/v1/queues/${ids.qOut}`)).status, 204);
   assert.equal((await admin.request('GET', `/api/v1/dispositions/${d.q2.id}`)).status, 404);
+  assert.equal((await admin.request('DELETE', `/api/v1/openchannel/accounts/${ids.oc}`)).status, 204);
+  assert.equal((await admin.request('GET', `/api/v1/dispositions/${d.oc.id}`)).status, 404);
   assert.equal((await admin.request('GET', `/api/v1/dispositions/${d.acc.id}`)).status, 200);
 });
