@@ -180,7 +180,9 @@ int api_sms_accounts_patch(struct http_req *req)
         return http_replied(req);
     }
     json_t *clean = NULL, *errors = NULL;
-    r = sms_account_validate(db, body, current, NULL, &clean, &errors);
+    char domain[300];
+    default_domain(req, domain);
+    r = sms_account_validate(db, body, current, domain, &clean, &errors);
     json_decref(current);
     json_t *detail = r ? NULL : changed_fields(body);
     json_decref(body);

@@ -328,15 +328,24 @@ static int64_t num(const json_t *o, const char *k)
 int canned_create(struct db *db, const json_t *c, int64_t now, int64_t *id_out)
 {
     int64_t count = 0;
-    int r =
-        db_query_int64(db, "SELECT COUNT(*) FROM canned_answers WHERE COALESCE(account_id, 0) = ?",
-                       &count, 1, num(c, "account_id"));
+    struct db_stmt *st = NULL;
+    int r = db_prepare(db,
+                       "SELECT COUNT(*) FROM canned_answers WHERE COALESCE(channel, '') = ? AND "
+                       "COALESCE(account_id, 0) = ?",
+                       &st);
+    if (!r)
+        r = db_bind_all(st, "ti", str(c, "channel") ? str(c, "channel") : "", num(c, "account_id"));
+    if (!r && (r = db_step(st)) == DB_ROW) {
+        count = db_col_int64(st, 0);
+        r = 0;
+    }
+    db_finalize(st);
+    st = NULL;
     if (r)
         return r;
     if (count >= CANNED_SCOPE_MAX)
         return SB_ETOOBIG;
     int64_t acc = num(c, "account_id");
-    struct db_stmt *st = NULL;
     r = db_prepare(db,
                    "INSERT INTO canned_answers (name, body, channel, account_id, created_at, "
                    "updated_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",

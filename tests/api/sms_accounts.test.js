@@ -182,6 +182,9 @@ test('changes: credentials kept unless given, masked value echoed back keeps the
   assert.equal(r.status, 200, r.text);
   assert.equal(r.json.inbound_auth, 'plivo_signature');
   assert.deepEqual(Object.keys(r.json.credentials).sort(), ['auth_id', 'auth_token', 'sender']);
+  r = await admin.request('PATCH', url, { body: { domain: null } });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.domain, 'http://cc.example.test:8080', 'null goes back to the server URL');
   r = await admin.request('PATCH', url, { body: { wait_agent: 0, domain: 'http://a b' } });
   assert.equal(r.status, 422);
   assert.deepEqual(fields(r), ['domain', 'wait_agent']);

@@ -28,11 +28,12 @@ struct db;
 
 /* Validates a create (`current` NULL) or a change over `current` (sms_account_get_private's
  * object) into *clean: every field with defaults applied (domain = `default_domain` without a
- * trailing slash, list_id = the "Default" list, wait_agent/wait_queue 10, transfer_enabled
- * false, transfer_timeout 60, mandatory_disposition false, disposition_pause null) and the
- * credentials in clear. A changed type needs its credentials anew; an unchanged one keeps the
- * stored ones that the body leaves out. SB_EINVALID with *errors ({field, message} for every
- * bad field: "key", "credentials.auth_token", …), a storage error, or SB_ENOMEM. */
+ * trailing slash, also when a change sets it to null or ""; list_id = the "Default" list,
+ * wait_agent/wait_queue 10, transfer_enabled false, transfer_timeout 60, mandatory_disposition
+ * false, disposition_pause null) and the credentials in clear. A changed type needs its credentials
+ * anew; an unchanged one keeps the stored ones that the body leaves out. SB_EINVALID with *errors
+ * ({field, message} for every bad field: "key", "credentials.auth_token", …), a storage error, or
+ * SB_ENOMEM. */
 int sms_account_validate(struct db *db, const json_t *body, const json_t *current,
                          const char *default_domain, json_t **clean, json_t **errors);
 
