@@ -334,6 +334,16 @@ int oc_account_delete(struct db *db, int64_t id)
     if (!r)
         r = db_execf(db, NULL, "DELETE FROM flows WHERE channel = 'openchannel' AND account_id = ?",
                      "i", id);
+    /* The account's dispositions and canned answers (interactions/dispositions.h, canned.h). */
+    if (!r)
+        r = db_execf(db, NULL,
+                     "DELETE FROM dispositions WHERE scope = 'account' AND channel = "
+                     "'openchannel' AND account_id = ?",
+                     "i", id);
+    if (!r)
+        r = db_execf(db, NULL,
+                     "DELETE FROM canned_answers WHERE channel = 'openchannel' AND account_id = ?",
+                     "i", id);
     if (!r)
         r = db_execf(db, &changed, "DELETE FROM openchannel_accounts WHERE id = ?", "i", id);
     if (!r && !changed)
