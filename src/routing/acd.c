@@ -268,6 +268,10 @@ const char *acd_status_text(int status)
         return "the transfer target is not available";
     case ACD_CHANNEL_INVALID:
         return "not a routed channel";
+    case ACD_DISPOSITION_INVALID:
+        return "is not a disposition of this interaction's account, queue or list";
+    case ACD_DISPOSITION_REQUIRED:
+        return "is required by this account";
     default:
         return "unknown";
     }

@@ -169,12 +169,22 @@ test('notify → offer on the WebSocket → accept → reply reaches the reply U
     assert.equal(r.status, 422);
     assert.deepEqual(fields(r), ['tags[1]', 'tags[2]']);
 
-    r = await a.request('POST', `/api/v1/interactions/${id}/close`, { body: { disposition: 'Solved' } });
+    // A disposition must apply to the interaction: global ones, the account's, the queue's.
+    r = await a.request('POST', `/api/v1/interactions/${id}/close`, { body: { disposition: 'Nonsense' } });
+    assert.equal(r.status, 422);
+    assert.deepEqual(fields(r), ['disposition']);
+    const other = await d.account(admin, 'Other shop');
+    r = await admin.request('POST', '/api/v1/dispositions', { body: { name: 'Shipped', scope: 'account', channel: 'openchannel', account_id: other.id } });
+    assert.equal(r.status, 201, r.text);
+    r = await a.request('POST', `/api/v1/interactions/${id}/close`, { body: { disposition: 'Shipped' } });
+    assert.equal(r.status, 422, 'another account\'s disposition');
+    assert.equal((await a.request('GET', `/api/v1/interactions/${id}`)).json.status, 'open', 'nothing changed');
+    r = await a.request('POST', `/api/v1/interactions/${id}/close`, { body: { disposition: 'Sold' } });
     assert.equal(r.status, 200, r.text);
     assert.equal(r.json.status, 'closed');
     assert.equal((await a.request('POST', `/api/v1/interactions/${id}/messages`, { body: { body: 'late' } })).status, 409, 'closed');
     const ix = await admin.request('GET', `/api/v1/interactions/${id}`);
-    assert.equal(ix.json.disposition, 'Solved');
+    assert.equal(ix.json.disposition, 'Sold');
 
     const rep = await admin.request('GET', `/api/v1/reports/openchannel/queue?interaction_id=${id}`);
     assert.equal(rep.status, 200, rep.text);
@@ -395,7 +405,7 @@ test('reject passes the offer on; auto reply from the flow; reopen by the agent 
     assert.equal(replies.got.filter((x) => x.body.interaction.id === id).length, 1);
 
     assert.equal((await other.request('POST', `/api/v1/interactions/${id}/reopen`)).status, 409, 'it is open');
-    assert.equal((await other.request('POST', `/api/v1/interactions/${id}/close`, { body: { disposition: 'Done' } })).status, 200);
+    assert.equal((await other.request('POST', `/api/v1/interactions/${id}/close`, { body: { disposition: 'Interested' } })).status, 200);
     assert.equal((await first.request('POST', `/api/v1/interactions/${id}/reopen`)).status, 403, 'never held it');
     const r = await other.request('POST', `/api/v1/interactions/${id}/reopen`);
     assert.equal(r.status, 200, r.text);
