@@ -1,5 +1,7 @@
 #include "channels/channel_account.h"
 
+#include <jansson.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -89,5 +91,66 @@ int channel_account_has_agent(struct db *db, const char *channel, int64_t id, in
     int64_t n = 0;
     int r = db_query_int64(db, sql, &n, 2, id, staff_id);
     *member = !r && n > 0;
+    return r;
+}
+
+/* The account and agents tables of a channel that has accounts. */
+static bool agent_tables(const char *channel, const char **accounts, const char **agents)
+{
+    if (channel && !strcmp(channel, "sms")) {
+        *accounts = "sms_accounts";
+        *agents = "sms_account_agents";
+    } else if (channel && !strcmp(channel, "openchannel")) {
+        *accounts = "openchannel_accounts";
+        *agents = "openchannel_account_agents";
+    } else {
+        return false;
+    }
+    return true;
+}
+
+int channel_account_set_agents(struct db *db, const char *channel, int64_t id, const json_t *ids,
+                               size_t *bad)
+{
+    const char *accounts, *agents;
+    if (!agent_tables(channel, &accounts, &agents))
+        return SB_ENOTFOUND;
+    size_t i;
+    json_t *v;
+    json_array_foreach(ids, i, v)
+    {
+        int64_t found = 0;
+        int r = json_is_integer(v) ? db_query_int64(db,
+                                                    "SELECT COUNT(*) FROM staff WHERE id = ? AND "
+                                                    "role = 'agent' AND deleted_at IS NULL",
+                                                    &found, 1, (int64_t)json_integer_value(v))
+                                   : 0;
+        if (r)
+            return r;
+        if (!found) {
+            *bad = i;
+            return SB_EINVALID;
+        }
+    }
+    char sql[160];
+    snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM %s WHERE id = ?", accounts);
+    int64_t exists = 0;
+    int r = db_query_int64(db, sql, &exists, 1, id);
+    if (r)
+        return r;
+    if (!exists)
+        return SB_ENOTFOUND;
+    r = db_begin(db);
+    snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE account_id = ?", agents);
+    if (!r)
+        r = db_execf(db, NULL, sql, "i", id);
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO %s (account_id, staff_id) VALUES (?, ?) ON CONFLICT DO NOTHING", agents);
+    json_array_foreach(ids, i, v) if (!r) r =
+        db_execf(db, NULL, sql, "ii", id, (int64_t)json_integer_value(v));
+    if (!r)
+        r = db_commit(db);
+    if (r)
+        db_rollback(db);
     return r;
 }

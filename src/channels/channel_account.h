@@ -3,7 +3,9 @@
 #ifndef SB_CHANNELS_CHANNEL_ACCOUNT_H
 #define SB_CHANNELS_CHANNEL_ACCOUNT_H
 
+#include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct db;
@@ -34,5 +36,12 @@ int channel_account_get(struct db *db, const char *channel, int64_t id,
  * (false for a channel without accounts). 0 or a storage error. */
 int channel_account_has_agent(struct db *db, const char *channel, int64_t id, int64_t staff_id,
                               bool *member);
+
+/* Replaces the agents of account `id` of `channel` ("openchannel", "sms") with the ids of
+ * `ids` (a JSON array of live agent ids), all or nothing: SB_EINVALID with *bad = the index of
+ * the first that is not a live agent; SB_ENOTFOUND for an unknown account or a channel
+ * without accounts; storage errors. */
+int channel_account_set_agents(struct db *db, const char *channel, int64_t id, const json_t *ids,
+                               size_t *bad);
 
 #endif
