@@ -21,7 +21,9 @@
 
 #include "channels/sms/net.h"
 #include "channels/sms/provider.h"
-#include "channels/sms/sms_impl.h" /* sms_b64 */
+#include "channels/sms/sms_impl.h"     /* sms_b64 */
+#include "channels/sms/sms_accounts.h" /* both headers in one unit: no clashing names */
+#include "channels/sms/sms_types.h"
 #include "core/arena.h"
 #include "core/err.h"
 
@@ -1247,6 +1249,49 @@ static void test_creds_from_account(void **state)
     json_decref(sk);
 }
 
+/* The account side (sms_types.h) and the adapters agree on the types and on how each one's
+ * webhooks are authenticated. */
+static void test_agrees_with_account_types(void **state)
+{
+    size_t n = 0;
+    const char *const *names = sms_type_names(&n);
+    assert_int_equal(n, sms_provider_count());
+    for (size_t i = 0; i < n; i++) {
+        const struct sms_provider *p = P(names[i]);
+        const char *scheme = sms_provider_auth_scheme(p);
+        switch (sms_type_inbound_auth(names[i])) {
+        case SMS_AUTH_TWILIO:
+            assert_string_equal(scheme, "twilio-hmac-sha1");
+            break;
+        case SMS_AUTH_PLIVO:
+            assert_string_equal(scheme, "plivo-v3-v2");
+            break;
+        case SMS_AUTH_TELNYX:
+            assert_string_equal(scheme, "telnyx-ed25519");
+            break;
+        case SMS_AUTH_BASIC:
+            assert_string_equal(scheme, "basic-or-token");
+            break;
+        case SMS_AUTH_TOKEN:
+            assert_true(!strcmp(scheme, "token") || !strcmp(scheme, "basic-or-token"));
+            break;
+        default:
+            fail();
+        }
+        /* A delivery-report URL is shown exactly where reports are pasted at the provider or
+         * carried by each send. */
+        json_t *creds = json_pack("{s:b, s:s}", "delivery_report", 1, "method", "classic_plus");
+        struct sms_account_creds c = {.delivery_report = true, .method = "classic_plus"};
+        enum sms_dlr_mode mode = sms_provider_dlr_mode(p, &c);
+        if (sms_type_has_status_url(names[i], creds))
+            assert_true(mode != SMS_DLR_NONE);
+        json_decref(creds);
+    }
+    /* CSCTelecom's URL as the account shows it is what the adapter parses. */
+    assert_string_equal(sms_provider_dlr_query(P("csctelecom")),
+                        "message_id=<Message-Id>&state=<State>");
+}
+
 static void test_states_and_table(void **state)
 {
     assert_int_equal(sms_provider_count(), 11);
@@ -1318,6 +1363,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_base_url_guard, setup, teardown),
         cmocka_unit_test_setup_teardown(test_address_ranges, setup, teardown),
         cmocka_unit_test_setup_teardown(test_creds_from_account, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_agrees_with_account_types, setup, teardown),
         cmocka_unit_test_setup_teardown(test_states_and_table, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
