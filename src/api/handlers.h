@@ -221,6 +221,10 @@ int api_oc_accounts_token(struct http_req *req);
 int api_oc_accounts_agents_put(struct http_req *req);
 int api_oc_notify(struct http_req *req);
 
+/* SMS providers' webhooks (api/sms_webhooks.c). */
+int api_sms_receive(struct http_req *req);
+int api_sms_status(struct http_req *req);
+
 /* SMS accounts (api/sms_accounts.c): admins only; credentials masked, proxy token and receive
  * URLs shown. */
 int api_sms_accounts_list(struct http_req *req);

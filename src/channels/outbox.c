@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "channels/outbox_sms.h"
+#include "core/arena.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "db/db.h"
@@ -27,9 +29,10 @@ struct outbox {
 };
 
 struct row {
-    int64_t id, message_id, interaction_id, owner;
+    int64_t id, message_id, interaction_id, owner, account_id;
     int attempts;
     char *url, *method, *body;
+    char channel[16];
 };
 
 int64_t outbox_backoff_ms(int attempts)
@@ -94,7 +97,8 @@ static size_t due_rows(struct db *db, int64_t now, struct row *rows)
     size_t n = 0;
     int r = db_prepare(db,
                        "SELECT o.id, o.message_id, o.attempts, o.url, o.method, o.body, "
-                       "m.interaction_id, COALESCE(i.owner_id, 0) FROM outbox o JOIN messages m "
+                       "m.interaction_id, COALESCE(i.owner_id, 0), o.channel, o.account_id "
+                       "FROM outbox o JOIN messages m "
                        "ON m.id = o.message_id JOIN interactions i ON i.id = m.interaction_id "
                        "WHERE o.status = 'pending' AND o.next_attempt_at <= ? AND NOT EXISTS "
                        "(SELECT 1 FROM outbox p JOIN messages pm ON pm.id = p.message_id WHERE "
@@ -113,6 +117,8 @@ static size_t due_rows(struct db *db, int64_t now, struct row *rows)
         w->body = strdup(db_col_text(st, 5));
         w->interaction_id = db_col_int64(st, 6);
         w->owner = db_col_int64(st, 7);
+        snprintf(w->channel, sizeof(w->channel), "%s", db_col_text(st, 8));
+        w->account_id = db_col_int64(st, 9);
         if (!w->url || !w->method || !w->body) {
             free_rows(w, 1);
             n--;
@@ -136,35 +142,30 @@ static void tell_owner(struct outbox *o, const struct row *r, const char *status
     hub_publish(o->app->hub, topic, msg, (size_t)len);
 }
 
-static void settle(struct outbox *o, struct db *db, const struct row *r, long status,
-                   const char *err, int64_t now)
+/* Stores what became of one attempt: res->state "sent" (delivered to the receiver), "failed"
+ * (for good) or "pending" (try again after the backoff, unless the attempts are used up). */
+static void settle(struct outbox *o, struct db *db, const struct row *r, struct outbox_result *res,
+                   int64_t now)
 {
-    const char *state;
     int attempts = r->attempts + 1;
-    char why[300];
-    if (status >= 200 && status < 300) {
-        state = "sent";
-        why[0] = 0;
-    } else {
-        if (status)
-            snprintf(why, sizeof(why), "HTTP %ld", status);
-        else
-            snprintf(why, sizeof(why), "%s", err);
-        bool final = (status >= 400 && status < 500 && status != 408 && status != 429) ||
-                     attempts >= OUTBOX_MAX_ATTEMPTS;
-        state = final ? "failed" : "pending";
-    }
+    const char *state = res->state;
+    if (!strcmp(state, "pending") && attempts >= OUTBOX_MAX_ATTEMPTS)
+        state = "failed";
+    const char *why = res->why[0] ? res->why : NULL;
     int rc = db_begin(db);
     if (!rc)
         rc = db_execf(db, NULL,
                       "UPDATE outbox SET status = ?, attempts = ?, next_attempt_at = ?, "
                       "last_error = ?, updated_at = ? WHERE id = ?",
-                      "tiitii", state, (int64_t)attempts, now + outbox_backoff_ms(attempts),
-                      why[0] ? why : NULL, now, r->id);
+                      "tiitii", state, (int64_t)attempts, now + outbox_backoff_ms(attempts), why,
+                      now, r->id);
     if (!rc && strcmp(state, "pending"))
         rc = db_execf(db, NULL,
-                      "UPDATE messages SET delivery_status = ?, updated_at = ? WHERE id = ?", "tii",
-                      state, now, r->message_id);
+                      "UPDATE messages SET delivery_status = ?, provider_id = COALESCE(?, "
+                      "provider_id), provider_status = COALESCE(?, provider_status), error_code = "
+                      "COALESCE(?, error_code), updated_at = ? WHERE id = ?",
+                      "ttttii", state, res->provider_id, res->provider_status, res->error_code, now,
+                      r->message_id);
     if (!rc)
         rc = db_commit(db);
     if (rc) {
@@ -172,11 +173,32 @@ static void settle(struct outbox *o, struct db *db, const struct row *r, long st
         log_error("outbox: result of row %lld not stored (%d)", (long long)r->id, rc);
         return;
     }
+    if (!strcmp(state, "failed"))
+        log_warn("outbox: message %lld failed for good: %s", (long long)r->message_id,
+                 why ? why : "");
     if (strcmp(state, "pending"))
         tell_owner(o, r, state);
     else
         log_warn("outbox: message %lld not delivered (attempt %d): %s", (long long)r->message_id,
-                 attempts, why);
+                 attempts, why ? why : "");
+}
+
+/* One attempt of an HTTP row (Open Channel): 2xx sent; 4xx other than 408/429 failed; else
+ * pending. */
+static void attempt_http(const struct row *r, struct outbox_result *res)
+{
+    char err[CURL_ERROR_SIZE + 32] = "";
+    long status = send_row(r, err, sizeof(err));
+    if (status >= 200 && status < 300) {
+        res->state = "sent";
+        return;
+    }
+    if (status)
+        snprintf(res->why, sizeof(res->why), "HTTP %ld", status);
+    else
+        snprintf(res->why, sizeof(res->why), "%s", err);
+    bool final = status >= 400 && status < 500 && status != 408 && status != 429;
+    res->state = final ? "failed" : "pending";
 }
 
 /* Sends what is due; returns how many rows were handled. */
@@ -186,9 +208,17 @@ static size_t run_once(struct outbox *o, struct db *db)
     int64_t now = clock_now_ms(o->app->clock);
     size_t n = due_rows(db, now, rows);
     for (size_t i = 0; i < n && !atomic_load(&o->stop); i++) {
-        char err[CURL_ERROR_SIZE + 32] = "";
-        long status = send_row(&rows[i], err, sizeof(err));
-        settle(o, db, &rows[i], status, err, clock_now_ms(o->app->clock));
+        struct outbox_result res;
+        memset(&res, 0, sizeof(res));
+        struct arena a;
+        arena_init(&a, 512 * 1024);
+        if (!strcmp(rows[i].channel, "sms"))
+            outbox_sms_attempt(o->app, db, rows[i].account_id, rows[i].message_id, rows[i].url,
+                               rows[i].body, &a, &res);
+        else
+            attempt_http(&rows[i], &res);
+        settle(o, db, &rows[i], &res, clock_now_ms(o->app->clock));
+        arena_cleanup(&a);
     }
     free_rows(rows, n);
     return n;

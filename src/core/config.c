@@ -158,6 +158,12 @@ static const struct opt opts[] = {
     {"client_logs", "max_files", OPT_INT, OFF(client_logs_max_files), 1, 100, "5",
      "Client-log files kept per agent, the current one included (client.log, client.log.1, "
      "…); the oldest is dropped at rotation."},
+    {"sms", "allowed_hosts", OPT_STR, OFF(sms_allowed_hosts), 0, 0, "",
+     "Comma-separated hosts an SMS account's base URL may name (CSCTelecom and other providers "
+     "whose host is not known in advance; Infobip's *.api.infobip.com need no entry)."},
+    {"sms", "test_base_url", OPT_STR, OFF(sms_test_base_url), 0, 0, "",
+     "Tests only: every SMS provider URL becomes this base + /<provider> + the real path, over "
+     "plain HTTP (refused unless server.test_hooks is on)."},
     {"messenger", "presence_grace_ms", OPT_INT, OFF(messenger_presence_grace_ms), 0, 600000, "5000",
      "Internal messenger: how long a user whose last WebSocket closed still counts as online, "
      "so a page reload does not flap their presence."},
@@ -292,6 +298,11 @@ static int config_validate(struct sb_config *c, struct config_error *err)
         snprintf(err->option, sizeof(err->option), "asterisk.realm");
         snprintf(err->message, sizeof(err->message),
                  "must be 1 to 64 letters, digits, '.', '-' or '_'");
+        return SB_EINVALID;
+    }
+    if (c->sms_test_base_url[0] && !c->server_test_hooks) {
+        snprintf(err->option, sizeof(err->option), "sms.test_base_url");
+        snprintf(err->message, sizeof(err->message), "is allowed only with server.test_hooks");
         return SB_EINVALID;
     }
     if (c->server_admin_token[0] && strlen(c->server_admin_token) < 32) {

@@ -84,6 +84,9 @@ struct sb_config {
     /* [client_logs] */
     int client_logs_max_file_bytes;
     int client_logs_max_files;
+    /* [sms] */
+    char sms_allowed_hosts[1024];
+    char sms_test_base_url[256];
     /* [messenger] */
     int messenger_presence_grace_ms;
     int messenger_max_message_chars;

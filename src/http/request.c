@@ -175,6 +175,23 @@ int http_reply_empty(struct http_req *req, int status)
     return req->reply_result = r;
 }
 
+int http_reply_text(struct http_req *req, int status, const char *content_type, const char *body)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer(
+        strlen(body ? body : ""), (void *)(body ? body : ""), MHD_RESPMEM_MUST_COPY);
+    if (!resp)
+        return MHD_NO;
+    http_add_standard_headers(resp);
+    if (content_type)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+    for (int i = 0; i < req->nextra_headers; i++)
+        MHD_add_response_header(resp, req->extra_headers[2 * i], req->extra_headers[2 * i + 1]);
+    req->status = status;
+    int r = MHD_queue_response(req->conn, (unsigned)status, resp);
+    MHD_destroy_response(resp);
+    return req->reply_result = r;
+}
+
 int http_replied(const struct http_req *req)
 {
     return req->reply_result;

@@ -88,6 +88,9 @@ int http_reply_items(struct http_req *req, json_t *items);
 /* Maps an sb_err to its status and a generic detail; 5xx details never leak internals. */
 int http_reply_error(struct http_req *req, int err);
 int http_reply_empty(struct http_req *req, int status);
+/* Answers `body` (copied; NULL = empty) with `content_type` (NULL = none): for callers that
+ * must answer a fixed non-JSON text (a provider's expected webhook acknowledgement). */
+int http_reply_text(struct http_req *req, int status, const char *content_type, const char *body);
 
 /* The MHD_Result of the reply already queued (after http_body_object() returned NULL). */
 int http_replied(const struct http_req *req);

@@ -102,11 +102,21 @@ int outbound_store(struct db *db, const struct outbound_msg *m, int64_t now, int
     if (r)
         return r;
     struct channel_account acc;
+    bool sms = !strcmp(ix.channel, "sms");
     if (!m->internal) {
         if (strcmp(ix.status, "open")) {
             *why = "closed";
             r = SB_ECONFLICT;
-        } else if (channel_account_get(db, ix.channel, ix.account_id, &acc) || !acc.reply_url[0]) {
+        } else if (channel_account_get(db, ix.channel, ix.account_id, &acc)) {
+            *why = "no_reply_url";
+            r = SB_ECONFLICT;
+        } else if (sms) {
+            /* An SMS goes to the contact's phone through the account's provider. */
+            if (!json_string_value(json_object_get(ix.contact, "phone"))) {
+                *why = "no_phone";
+                r = SB_ECONFLICT;
+            }
+        } else if (!acc.reply_url[0]) {
             *why = "no_reply_url";
             r = SB_ECONFLICT;
         }
@@ -121,13 +131,16 @@ int outbound_store(struct db *db, const struct outbound_msg *m, int64_t now, int
     }
     r = insert_message(db, m, m->internal ? "sent" : "queued", now, &id);
     if (!r && !m->internal) {
-        body = reply_body(m, &ix, id);
+        /* Open Channel: the JSON the connector gets, to its reply URL. SMS: the recipient in
+         * `url` with method "SMS"; the outbox builds the provider's request when it sends. */
+        const char *phone = json_string_value(json_object_get(ix.contact, "phone"));
+        body = sms ? strdup(m->body ? m->body : "") : reply_body(m, &ix, id);
         r = body ? db_execf(db, NULL,
                             "INSERT INTO outbox (channel, account_id, message_id, url, method, "
                             "body, status, attempts, next_attempt_at, created_at, updated_at) "
                             "VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)",
-                            "tiitttiii", ix.channel, ix.account_id, id, acc.reply_url,
-                            acc.reply_method, body, now, now, now)
+                            "tiitttiii", ix.channel, ix.account_id, id, sms ? phone : acc.reply_url,
+                            sms ? "SMS" : acc.reply_method, body, now, now, now)
                  : SB_ENOMEM;
     }
     if (!r)

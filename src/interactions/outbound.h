@@ -21,7 +21,8 @@ struct outbound_msg {
 };
 
 /* Stores `m`. A reply needs an open interaction whose account has a reply destination
- * (SB_ECONFLICT with *why = "closed" or "no_reply_url" otherwise); a note needs only the
+ * (SB_ECONFLICT with *why = "closed" or "no_reply_url" otherwise; an SMS needs the contact's
+ * phone: "no_phone"); a note needs only the
  * interaction. SB_ENOTFOUND (interaction), SB_EINVAL (body too long), storage errors. On
  * error nothing is stored. *message_id (may be NULL) gets the new message's id. */
 int outbound_store(struct db *db, const struct outbound_msg *m, int64_t now_ms, int64_t *message_id,

@@ -99,6 +99,7 @@ async function startServer(opts = {}) {
     firstAdminPassword: m ? m[1] : null,
     stdout: () => stdoutText,
     wsUrl: `ws://127.0.0.1:${port}/api/v1/ws`,
+    baseUrl: base,
     sqlitePath: env.SWITCHBOARD_DB_SQLITE_PATH,
     exited,
     stderr: () => stderrText,
