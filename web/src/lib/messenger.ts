@@ -295,9 +295,13 @@ function list<T>(parse: (x: unknown) => T | null) {
   return (v: unknown): T[] | null => (isRecord(v) && Array.isArray(v['items']) ? v['items'].map(parse).filter((x): x is T => x !== null) : null);
 }
 
+const DISABLED: MessengerMe = { user_id: 0, enabled: false, sound_notification: false, can_create_groups: false, max_message_chars: 0, unread_total: 0 };
+
 /** Everything the panel shows, or null when a part failed (Resync retries). */
 export async function loadMessenger(): Promise<MessengerSnapshot | null> {
   const me = await parsed('GET', '/messenger/me', parseMe);
+  // 403: this account may not use the messenger (agent permission off): nothing to show.
+  if (!me.ok && me.error.status === 403) return { me: { ...DISABLED }, recipients: [], groups: [] };
   if (!me.ok) return null;
   const [rec, groups] = await Promise.all([
     parsed('GET', '/messenger/recipients?status=all&limit=500', list(parseRecipient)),

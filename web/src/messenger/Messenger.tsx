@@ -1,0 +1,201 @@
+import { useEffect, useReducer, useRef, useState } from 'preact/hooks';
+import { genericMessage, type Session } from '../lib/auth';
+import { emptyMessenger, loadMessenger, MESSENGER_EVENTS, messengerApi, messengerReducer, unreadTotal, type ConvKey, type Group } from '../lib/messenger';
+import type { SocketManager } from '../lib/socket';
+import { useResync } from '../lib/useResync';
+import { Button, Dialog, Tabs, toast } from '../ui';
+import { Conversation } from './Conversation';
+import { GroupForm } from './GroupForm';
+import { GroupList } from './GroupList';
+import { RecipientList } from './RecipientList';
+import { playChime } from './sound';
+
+export interface MessengerProps {
+  session: Session;
+  socket: SocketManager;
+}
+
+type View = { kind: 'list' } | { kind: 'conv'; conv: ConvKey } | { kind: 'group-form'; group: Group | null };
+
+/** The header's messenger button (with the unread badge) and its panel. */
+export function Messenger({ session, socket }: MessengerProps) {
+  const [s, dispatch] = useReducer(messengerReducer, emptyMessenger);
+  const [open, setOpen] = useState(false);
+  const [tab, setTab] = useState<'people' | 'groups'>('people');
+  const [view, setView] = useState<View>({ kind: 'list' });
+  const [deleting, setDeleting] = useState<Group | null>(null);
+  const button = useRef<HTMLButtonElement>(null);
+  const panel = useRef<HTMLDivElement>(null);
+  const enabled = s.me?.enabled === true;
+
+  useResync(socket, {
+    load: loadMessenger,
+    applySnapshot: (snapshot) => dispatch({ kind: 'snapshot', snapshot }),
+    applyEvent: (msg) => dispatch({ kind: 'event', msg }),
+    accepts: (m) => MESSENGER_EVENTS.has(m.type),
+  });
+
+  // Presence is opt-in per socket: ask on every (re)connection.
+  useEffect(
+    () =>
+      socket.subscribe((st) => {
+        if (st === 'open') socket.send({ type: 'messenger.subscribe' });
+      }),
+    [socket],
+  );
+
+  // The sound, when the account has it on (perm_messenger_sound).
+  const heard = useRef(0);
+  useEffect(() => {
+    if (s.incoming > heard.current && s.me?.sound_notification) playChime();
+    heard.current = s.incoming;
+  }, [s.incoming]);
+
+  useEffect(() => {
+    if (open) panel.current?.querySelector<HTMLElement>('input, button:not([aria-label="Close messenger"])')?.focus();
+  }, [open]);
+
+  if (!s.me || !enabled) return null; // not loaded yet, or the messenger is off for this account
+  const me = s.me.user_id;
+  const total = unreadTotal(s);
+  const isAdmin = session.user.role === 'admin';
+
+  function close() {
+    setOpen(false);
+    setView({ kind: 'list' });
+    button.current?.focus();
+  }
+
+  async function remove(g: Group) {
+    const r = await messengerApi.deleteGroup(g.id);
+    setDeleting(null);
+    if (!r.ok) return toast('error', genericMessage(r.error));
+    dispatch({ kind: 'group-gone', id: g.id });
+    toast('success', `Group ${g.name} deleted.`);
+  }
+
+  function body() {
+    if (view.kind === 'conv') {
+      const gid = view.conv.startsWith('g') ? Number(view.conv.slice(1)) : null;
+      const group = gid !== null ? s.groups.find((g) => g.id === gid) : undefined;
+      const peer = gid === null ? s.recipients.find((r) => r.id === Number(view.conv.slice(1))) : undefined;
+      const title = group?.name ?? peer?.name ?? 'Conversation';
+      const readOnly = !!group && !group.writable && !isAdmin && group.created_by.id !== me;
+      return (
+        <Conversation
+          key={view.conv}
+          conv={view.conv}
+          title={title}
+          me={me}
+          maxChars={s.me?.max_message_chars ?? 4000}
+          messages={s.threads[view.conv]}
+          readOnly={readOnly}
+          dispatch={dispatch}
+          onBack={() => setView({ kind: 'list' })}
+        />
+      );
+    }
+    if (view.kind === 'group-form') {
+      return (
+        <GroupForm
+          group={view.group}
+          me={me}
+          onCancel={() => setView({ kind: 'list' })}
+          onSaved={(g) => {
+            dispatch({ kind: 'group', group: g });
+            toast('success', view.group ? `Group ${g.name} saved.` : `Group ${g.name} created.`);
+            setView({ kind: 'list' });
+          }}
+        />
+      );
+    }
+    return (
+      <Tabs
+        label="Messenger"
+        tabs={[
+          { id: 'people', label: `People${s.recipients.some((r) => r.unread) ? ' •' : ''}` },
+          { id: 'groups', label: `Groups${s.groups.some((g) => g.unread) ? ' •' : ''}` },
+        ]}
+        active={tab}
+        onChange={(t) => setTab(t === 'groups' ? 'groups' : 'people')}
+      >
+        {tab === 'people' ? (
+          <RecipientList recipients={s.recipients} onOpen={(r) => setView({ kind: 'conv', conv: `d${r.id}` })} />
+        ) : (
+          <GroupList
+            groups={s.groups}
+            me={me}
+            isAdmin={isAdmin}
+            canCreate={s.me?.can_create_groups === true}
+            onOpen={(g) => setView({ kind: 'conv', conv: `g${g.id}` })}
+            onNew={() => setView({ kind: 'group-form', group: null })}
+            onEdit={(g) => setView({ kind: 'group-form', group: g })}
+            onDelete={setDeleting}
+          />
+        )}
+      </Tabs>
+    );
+  }
+
+  return (
+    <>
+      <button
+        ref={button}
+        type="button"
+        class="messenger-btn"
+        aria-expanded={open ? 'true' : 'false'}
+        aria-controls="messenger-panel"
+        aria-label={`Messenger${total ? `, ${total} unread` : ''}`}
+        onClick={() => (open ? close() : setOpen(true))}
+      >
+        <span aria-hidden="true">💬</span>
+        <span class="messenger-btn__label">Messenger</span>
+        {total > 0 && (
+          <span class="count-badge count-badge--alert" data-testid="messenger-badge" aria-hidden="true">
+            {total}
+          </span>
+        )}
+      </button>
+      {open && (
+        <div
+          ref={panel}
+          id="messenger-panel"
+          class="messenger"
+          role="dialog"
+          aria-label="Messenger"
+          onKeyDown={(e) => {
+            if (e.key === 'Escape' && !deleting) {
+              e.stopPropagation();
+              close();
+            }
+          }}
+        >
+          <div class="messenger__head">
+            <h2 class="messenger__title">Messenger</h2>
+            <Button variant="ghost" onClick={close} aria-label="Close messenger">
+              ×
+            </Button>
+          </div>
+          <div class="messenger__body">{body()}</div>
+        </div>
+      )}
+      <Dialog
+        title="Delete group"
+        open={deleting !== null}
+        onClose={() => setDeleting(null)}
+        actions={
+          <>
+            <Button variant="secondary" onClick={() => setDeleting(null)}>
+              Cancel
+            </Button>
+            <Button variant="danger" onClick={() => deleting && void remove(deleting)}>
+              Delete
+            </Button>
+          </>
+        }
+      >
+        <p>Delete the group {deleting?.name}? Its members stop receiving its messages.</p>
+      </Dialog>
+    </>
+  );
+}
