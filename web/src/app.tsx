@@ -108,6 +108,8 @@ export function App({ socket }: AppProps) {
     setSignedOutWhy(null);
     setState({ kind: 'session', session });
     navigate('/', true);
+    // The login answer is the short form: /auth/me adds the role's settings (toast position).
+    void loadSession();
   }
 
   function page() {

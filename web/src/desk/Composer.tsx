@@ -64,7 +64,7 @@ export function Composer({ interactionId, cannotReply, onCannotReply, onClosed, 
           </label>
         ))}
       </div>
-      {cannotReply && !note && (
+      {cannotReply && (
         <Banner tone="warning" role="status">
           This account has no reply URL: replies cannot be sent to the customer. You can still add internal notes.
         </Banner>

@@ -13,6 +13,8 @@ export interface DeskBarProps {
 export function DeskBar({ state, onState }: DeskBarProps) {
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
+  // The channel being switched shows its new state at once (until the server answers).
+  const [want, setWant] = useState<{ ch: string; on: boolean } | null>(null);
   if (!state) return <p class="muted" role="status">Loading your state…</p>;
   const current = state;
 
@@ -20,6 +22,7 @@ export function DeskBar({ state, onState }: DeskBarProps) {
     setBusy(true);
     const r = await p;
     setBusy(false);
+    setWant(null);
     if (!r.ok) return toast('error', genericMessage(r.error));
     onState(r.value);
     done?.();
@@ -31,7 +34,7 @@ export function DeskBar({ state, onState }: DeskBarProps) {
         <legend class="field__label">Channels</legend>
         <div class="check-row">
           {channels.map((ch) => {
-            const on = current.logged_in[ch] === true;
+            const on = want?.ch === ch ? want.on : current.logged_in[ch] === true;
             return (
               <div class="check" key={ch}>
                 <input
@@ -40,7 +43,10 @@ export function DeskBar({ state, onState }: DeskBarProps) {
                   class="check__input"
                   checked={on}
                   disabled={busy}
-                  onChange={() => void run(on ? deskApi.logout(ch) : deskApi.login(ch))}
+                  onChange={() => {
+                    setWant({ ch, on: !on });
+                    void run(on ? deskApi.logout(ch) : deskApi.login(ch));
+                  }}
                 />
                 <label class="check__label" for={`desk-ch-${ch}`}>
                   {CHANNEL_LABELS[ch] ?? ch}

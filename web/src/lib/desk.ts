@@ -8,6 +8,7 @@
  */
 import { call, type ApiResult } from './auth';
 import type { ServerMessage } from './socket';
+import { CHANNEL_LABELS } from './staff';
 
 export interface Contact {
   id: number;
@@ -235,7 +236,8 @@ function onEvent(s: DeskState, msg: ServerMessage): DeskState {
       if (s.interactions.some((x) => x.id === o.id)) return s; // already ours (stale event)
       const fresh = !s.offers.some((x) => x.id === o.id);
       const offers = fresh ? [...s.offers, o] : s.offers.map((x) => (x.id === o.id ? o : x));
-      const text = o.auto_answer ? `New ${o.channel} interaction from ${contactName(o.contact)} (auto answer).` : `New ${o.channel} interaction from ${contactName(o.contact)}.`;
+      const ch = CHANNEL_LABELS[o.channel] ?? o.channel;
+      const text = `New ${ch} interaction from ${contactName(o.contact)}${o.auto_answer ? ' (auto answer)' : ''}.`;
       return { ...s, offers, notices: fresh ? notice(s, { tone: 'info', text }) : s.notices };
     }
     case 'interaction.offer_ended': {

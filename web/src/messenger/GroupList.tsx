@@ -39,10 +39,10 @@ export function GroupList({ groups, me, isAdmin, canCreate, onOpen, onNew, onEdi
               {mine && (
                 <>
                   <Button variant="ghost" onClick={() => onEdit(g)} aria-label={`Edit group ${g.name}`}>
-                    ✎
+                    Edit
                   </Button>
                   <Button variant="ghost" onClick={() => onDelete(g)} aria-label={`Delete group ${g.name}`}>
-                    🗑
+                    Delete
                   </Button>
                 </>
               )}

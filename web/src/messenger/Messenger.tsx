@@ -51,9 +51,24 @@ export function Messenger({ session, socket }: MessengerProps) {
     heard.current = s.incoming;
   }, [s.incoming]);
 
+  // Focus follows the panel's view; Escape closes it from anywhere (but not over a dialog).
   useEffect(() => {
-    if (open) panel.current?.querySelector<HTMLElement>('input, button:not([aria-label="Close messenger"])')?.focus();
-  }, [open]);
+    if (open) panel.current?.querySelector<HTMLElement>('.messenger__body input, .messenger__body textarea, .messenger__body button')?.focus();
+  }, [open, view]);
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && !document.querySelector('dialog[open]')) close();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  });
+
+  // A group that went away (deleted, or I was removed) cannot stay open.
+  const goneGroup = view.kind === 'conv' && view.conv.startsWith('g') && !s.groups.some((g) => `g${g.id}` === view.conv);
+  useEffect(() => {
+    if (goneGroup) setView({ kind: 'list' });
+  }, [goneGroup]);
 
   if (!s.me || !enabled) return null; // not loaded yet, or the messenger is off for this account
   const me = s.me.user_id;
@@ -75,7 +90,7 @@ export function Messenger({ session, socket }: MessengerProps) {
   }
 
   function body() {
-    if (view.kind === 'conv') {
+    if (view.kind === 'conv' && !goneGroup) {
       const gid = view.conv.startsWith('g') ? Number(view.conv.slice(1)) : null;
       const group = gid !== null ? s.groups.find((g) => g.id === gid) : undefined;
       const peer = gid === null ? s.recipients.find((r) => r.id === Number(view.conv.slice(1))) : undefined;
@@ -148,7 +163,9 @@ export function Messenger({ session, socket }: MessengerProps) {
         aria-label={`Messenger${total ? `, ${total} unread` : ''}`}
         onClick={() => (open ? close() : setOpen(true))}
       >
-        <span aria-hidden="true">💬</span>
+        <svg class="messenger-btn__icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false">
+          <path d="M4 4h16a1 1 0 0 1 1 1v11a1 1 0 0 1-1 1H9l-5 4v-4H4a1 1 0 0 1-1-1V5a1 1 0 0 1 1-1z" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round" />
+        </svg>
         <span class="messenger-btn__label">Messenger</span>
         {total > 0 && (
           <span class="count-badge count-badge--alert" data-testid="messenger-badge" aria-hidden="true">
@@ -163,12 +180,6 @@ export function Messenger({ session, socket }: MessengerProps) {
           class="messenger"
           role="dialog"
           aria-label="Messenger"
-          onKeyDown={(e) => {
-            if (e.key === 'Escape' && !deleting) {
-              e.stopPropagation();
-              close();
-            }
-          }}
         >
           <div class="messenger__head">
             <h2 class="messenger__title">Messenger</h2>
