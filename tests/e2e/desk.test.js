@@ -73,9 +73,11 @@ async function replyServer() {
   return { got, url: `http://127.0.0.1:${server.address().port}/replies`, close: () => new Promise((r) => server.close(r)) };
 }
 
-// Failed requests the scenario causes on purpose: the session probe before signing in, and
-// the reply refused on the account without a reply URL.
+// Failed requests the scenario causes on purpose: the session probe before signing in, the
+// field errors the admin fixes, and the reply refused on the account without a reply URL.
 const EXPECTED_FAILURES = [
+  { method: 'POST', path: /^\/api\/v1\/(openchannel\/accounts|intervals)$/, status: [422] },
+  { method: 'PUT', path: /^\/api\/v1\/flows\/openchannel\/\d+\/actions$/, status: [422] },
   { method: 'GET', path: /^\/api\/v1\/auth\/me$/, status: [401] },
   { method: 'POST', path: /^\/api\/v1\/interactions\/\d+\/messages$/, status: [409] },
 ];
@@ -161,13 +163,91 @@ test('the admin creates an Open Channel account with a reply URL, sees its token
   const { page } = admin;
   await signIn(page, 'admin', STRONG);
   await page.waitForURL('**/admin/**');
-  // Account and flow through the API for now (the console screens are tested below).
-  let r = await api.request('POST', '/api/v1/openchannel/accounts', { body: { name: 'Shop chat', reply_url: replies.url } });
-  assert.equal(r.status, 201, r.text);
-  state.account = r.json;
-  r = await api.request('PUT', `/api/v1/flows/openchannel/${state.account.id}/actions`, { body: { actions: [{ application: 'queue', queue_id: state.queue.id, timeout: 600 }] } });
-  assert.equal(r.status, 200, r.text);
-  await shot(t, page, 'desk-admin-home.png');
+  const nav = page.getByRole('navigation', { name: 'Console' });
+  await nav.getByRole('link', { name: 'Open Channel' }).click();
+  await page.getByRole('heading', { name: 'Open Channel accounts' }).waitFor();
+  await page.getByRole('link', { name: 'New account' }).click();
+  await field(page, 'Name').fill('Shop chat');
+  await field(page, 'Reply URL').fill('ftp://nowhere');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  // The server names the bad field; it has focus and its message; nothing is created.
+  await page.waitForFunction(() => document.activeElement && document.activeElement.getAttribute('name') === 'reply_url');
+  assert.equal(await field(page, 'Reply URL').getAttribute('aria-invalid'), 'true');
+  assert.equal((await api.request('GET', '/api/v1/openchannel/accounts')).json.total, 0);
+  await field(page, 'Reply URL').fill(replies.url);
+  await shot(t, page, 'oc-account-new.png');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  // The token, once, with a copy button.
+  const token = await page.getByTestId('Token').innerText();
+  assert.match(token, /^oct_[A-Za-z0-9_-]{43}$/);
+  await page.getByRole('button', { name: 'Copy token' }).click();
+  await page.getByRole('button', { name: 'Copy token' }).getByText('Copied').waitFor();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), token);
+  await shot(t, page, 'oc-account-token.png');
+  await page.getByRole('button', { name: 'Done' }).click();
+  await page.waitForURL(/\/admin\/openchannel\/\d+$/);
+  const id = Number(/(\d+)$/.exec(page.url())[1]);
+  state.account = { id, token };
+  const got = await api.request('GET', `/api/v1/openchannel/accounts/${id}`);
+  assert.equal(got.json.reply_url, replies.url);
+  assert.equal(got.json.token, undefined, 'never shown again');
+  await page.getByRole('tab', { name: 'Inbound token' }).click();
+  assert.equal(await page.getByTestId('Token').count(), 0);
+
+  // The action flow: a Tag action limited to an interval, then the queue; reorder; save.
+  await page.getByRole('tab', { name: 'Action flow' }).click();
+  await page.getByText('No action: interactions stay open and unassigned.').waitFor();
+  await page.getByRole('button', { name: 'Add action' }).click();
+  const a1 = page.getByRole('listitem', { name: 'Action 1' });
+  await field(a1, 'Queue').selectOption({ label: 'E2E web chat' });
+  await field(a1, 'Timeout (seconds)').fill('600');
+  await page.getByRole('button', { name: 'Add action' }).click();
+  const a2 = page.getByRole('listitem', { name: 'Action 2' });
+  await field(a2, 'Application').selectOption('tag');
+  await field(a2, 'Tag').fill('web');
+  await page.getByRole('button', { name: 'Move action 2 up' }).click();
+  assert.equal(await field(page.getByRole('listitem', { name: 'Action 1' }), 'Tag').inputValue(), 'web');
+  // A wrong timeout first: the server's field error is shown on that action.
+  await field(page.getByRole('listitem', { name: 'Action 2' }), 'Timeout (seconds)').fill('0');
+  await page.getByRole('button', { name: 'Save flow' }).click();
+  await page.getByText('The flow was not saved').waitFor();
+  assert.equal(await field(page.getByRole('listitem', { name: 'Action 2' }), 'Timeout (seconds)').getAttribute('aria-invalid'), 'true');
+  await field(page.getByRole('listitem', { name: 'Action 2' }), 'Timeout (seconds)').fill('600');
+  await page.getByRole('button', { name: 'Save flow' }).click();
+  await page.getByRole('status').filter({ hasText: 'Flow saved.' }).waitFor();
+  await shot(t, page, 'oc-flow.png');
+  const flow = await api.request('GET', `/api/v1/flows/openchannel/${id}/actions`);
+  assert.deepEqual(flow.json.actions.map((x) => x.application), ['tag', 'queue']);
+  assert.equal(flow.json.actions[1].queue_id, state.queue.id);
+  assert.equal(flow.json.actions[1].timeout, 600);
+});
+
+test('the admin adds an interval with a sub-interval and sees the realtime board', async (t) => {
+  const { page } = admin;
+  const nav = page.getByRole('navigation', { name: 'Console' });
+  await nav.getByRole('link', { name: 'Intervals' }).click();
+  await page.getByRole('link', { name: 'working time' }).waitFor();
+  await page.getByRole('link', { name: 'New interval' }).click();
+  await field(page, 'Name').fill('Weekend');
+  await page.getByRole('button', { name: 'Add sub-interval' }).click();
+  const sub = page.getByRole('listitem', { name: 'Sub-interval 1' });
+  await field(sub, 'Week days').fill('sat,sun');
+  await field(sub, 'Time range').fill('25:00-26:00');
+  await page.getByRole('button', { name: 'Create interval' }).click();
+  await page.waitForFunction(() => document.activeElement && /time_range/.test(document.activeElement.getAttribute('name') || ''));
+  await field(sub, 'Time range').fill('*');
+  await page.getByRole('button', { name: 'Create interval' }).click();
+  await page.waitForURL(/\/admin\/intervals\/\d+$/);
+  await shot(t, page, 'interval-edit.png');
+  const list = (await api.request('GET', '/api/v1/intervals?q=Weekend')).json.items;
+  assert.equal(list.length, 1);
+  assert.equal(list[0].sub_intervals[0].week_days, 'sat,sun');
+
+  await nav.getByRole('link', { name: 'Realtime' }).click();
+  const row = page.getByRole('table', { name: 'Queues' }).getByRole('row', { name: /E2E web chat/ });
+  await row.waitFor();
+  state.board = row;
+  await shot(t, page, 'realtime-board.png');
 });
 
 test('the agent logs in to Open Channel, gets the offer, accepts, replies, notes, tags and closes', async (t) => {
@@ -183,6 +263,8 @@ test('the agent logs in to Open Channel, gets the offer, accepts, replies, notes
   await oc.check();
   await until(async () => (await api.request('GET', '/api/v1/realtime/queues')).json.queues.find((q) => q.queue_id === state.queue.id)?.available === 1, 'the agent available in the queue');
   assert.equal(await oc.isChecked(), true);
+  // The admin's realtime board follows live (realtime.queue / agent.state events).
+  await admin.page.getByRole('table', { name: 'Agents' }).getByRole('row', { name: /Dana Desk/ }).waitFor();
   await shot(t, page, 'desk-empty.png');
 
   const n = await notify(state.account, { from: 'cust-1', body: 'Where is my order?', firstName: 'Carla' });
@@ -191,6 +273,8 @@ test('the agent logs in to Open Channel, gets the offer, accepts, replies, notes
   const offer = page.getByRole('listitem', { name: 'Offer from Carla' });
   await offer.waitFor();
   await offer.getByText('Where is my order?').waitFor();
+  // The admin's board counts the offer live.
+  await until(async () => (await admin.page.getByRole('table', { name: 'Queues' }).getByRole('row', { name: /E2E web chat/ }).getByRole('cell').nth(2).innerText()) === '1', 'one offered on the board');
   await shot(t, page, 'desk-offer.png');
   await offer.getByRole('button', { name: 'Accept Carla' }).click();
   await offer.waitFor({ state: 'detached' });
@@ -235,7 +319,7 @@ test('the agent logs in to Open Channel, gets the offer, accepts, replies, notes
   const ix = await api.request('GET', `/api/v1/interactions/${state.ix}`);
   assert.equal(ix.json.status, 'closed');
   assert.equal(ix.json.disposition, 'Solved');
-  assert.deepEqual(ix.json.tags, ['order']);
+  assert.deepEqual(ix.json.tags, ['web', 'order'], 'the flow\'s tag, then the agent\'s');
 });
 
 test('an account without a reply URL: the reply box says so and notes still work', async () => {

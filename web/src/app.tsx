@@ -172,6 +172,7 @@ export function App({ socket }: AppProps) {
           <Console
             session={session}
             route={route}
+            socket={socket}
             footer={
               <>
                 <span class="signed-in">

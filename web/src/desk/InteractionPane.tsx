@@ -44,6 +44,16 @@ export function InteractionPane(p: InteractionPaneProps) {
     };
   }, [ix.id, p.version, local]);
 
+  // Offer and assignment events carry a summary without the tags: read the whole record.
+  useEffect(() => {
+    let live = true;
+    void deskApi.get(ix.id).then((r) => live && r.ok && p.onUpdated({ ...r.value, last_message: ix.last_message }));
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [ix.id, p.version]);
+
   // Opening the tab reads it.
   useEffect(() => {
     if (!ix.unread) return;
