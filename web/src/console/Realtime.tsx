@@ -160,6 +160,7 @@ export function RealtimeBoard({ session, socket }: { session: Session; socket: S
           </tbody>
         </table>
       </div>
+      {board && !board.agents.some((a) => a.logged_in.length > 0 || a.open_tabs > 0) && <p class="muted">No agent logged in.</p>}
     </section>
   );
 }
