@@ -137,6 +137,7 @@ export function Desk({ socket, footer }: DeskProps) {
               cannotReply={noReply.has(shown.account_id)}
               onCannotReply={() => setNoReply((set) => new Set(set).add(shown.account_id))}
               onUpdated={(interaction) => dispatch({ kind: 'updated', interaction })}
+              onRead={() => dispatch({ kind: 'patch', id: shown.id, patch: { unread: false } })}
               onGone={() => dispatch({ kind: 'removed', id: shown.id })}
             />
           ) : (

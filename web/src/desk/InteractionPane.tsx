@@ -17,6 +17,7 @@ export interface InteractionPaneProps {
   cannotReply: boolean;
   onCannotReply: () => void;
   onUpdated: (ix: Interaction) => void;
+  onRead: () => void;
   /** The tab goes away (closed, released or transferred). */
   onGone: () => void;
 }
@@ -57,7 +58,7 @@ export function InteractionPane(p: InteractionPaneProps) {
   // Opening the tab reads it.
   useEffect(() => {
     if (!ix.unread) return;
-    void deskApi.read(ix.id).then((r) => r.ok && p.onUpdated({ ...ix, unread: false }));
+    void deskApi.read(ix.id).then((r) => r.ok && p.onRead());
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [ix.id, ix.unread]);
 

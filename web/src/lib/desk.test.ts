@@ -78,6 +78,19 @@ describe('deskReducer', () => {
     expect(s.notices.at(-1)?.tone).toBe('warning');
   });
 
+  it('a summary event does not wipe the tags read with the whole record', () => {
+    let s = deskReducer(emptyDesk, { kind: 'snapshot', snapshot: snap() });
+    s = event(s, 'interaction.assigned', ix(9)); // summary: no tags
+    s = deskReducer(s, { kind: 'updated', interaction: { ...(s.interactions[0] as object), tags: ['web'], partial: undefined } as never });
+    expect(s.interactions[0]?.tags).toEqual(['web']);
+    s = event(s, 'interaction.assigned', { ...ix(9), last_message: 'again' });
+    expect(s.interactions[0]?.tags).toEqual(['web']);
+    expect(s.interactions[0]?.last_message).toBe('again');
+    s = deskReducer(s, { kind: 'patch', id: 9, patch: { unread: false } });
+    expect(s.interactions[0]?.unread).toBe(false);
+    expect(s.interactions[0]?.tags).toEqual(['web']);
+  });
+
   it('tells a missing reply URL from a closed interaction', () => {
     expect(replyConflict('this account has no reply URL: agents cannot reply')).toBe('no_reply_url');
     expect(replyConflict('the interaction is closed')).toBe('closed');

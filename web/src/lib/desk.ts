@@ -31,6 +31,8 @@ export interface Interaction {
   created_at: string;
   contact: Contact;
   last_message: string | null;
+  /** From a summary (offer/assignment events, accept): no tags or disposition in it. */
+  partial?: true;
 }
 
 export interface Offer extends Interaction {
@@ -122,6 +124,7 @@ export function parseInteraction(v: unknown): Interaction | null {
     created_at: strOrNull(v['created_at']) ?? '',
     contact: parseContact(v['contact']),
     last_message: strOrNull(v['last_message']),
+    ...(Array.isArray(v['tags']) ? {} : { partial: true as const }),
   };
 }
 
@@ -185,6 +188,7 @@ export type DeskAction =
   | { kind: 'state'; state: AgentState }
   | { kind: 'assigned'; interaction: Interaction }
   | { kind: 'updated'; interaction: Interaction }
+  | { kind: 'patch'; id: number; patch: Partial<Pick<Interaction, 'unread' | 'tags'>> }
   | { kind: 'removed'; id: number }
   | { kind: 'offer-gone'; id: number }
   | { kind: 'status'; messageId: number; status: DeliveryStatus }
@@ -215,11 +219,16 @@ export function contactName(c: Contact): string {
   return name || c.phone || c.email || c.map_key || `Contact #${c.id}`;
 }
 
+/** Adds or replaces `ix`; a summary keeps the tags and disposition already known. */
 function upsert(list: Interaction[], ix: Interaction): Interaction[] {
   const i = list.findIndex((x) => x.id === ix.id);
   if (i < 0) return [...list, ix];
+  const old = list[i] as Interaction;
   const copy = list.slice();
-  copy[i] = ix;
+  if (ix.partial && !old.partial) {
+    const { partial: _p, ...rest } = ix;
+    copy[i] = { ...rest, tags: old.tags, disposition: old.disposition, last_message: ix.last_message ?? old.last_message };
+  } else copy[i] = ix;
   return copy;
 }
 
@@ -310,6 +319,8 @@ export function deskReducer(s: DeskState, a: DeskAction): DeskState {
       return { ...s, offers: s.offers.filter((x) => x.id !== a.interaction.id), interactions: upsert(s.interactions, a.interaction), lastAssigned: a.interaction.id };
     case 'updated':
       return s.interactions.some((x) => x.id === a.interaction.id) ? { ...s, interactions: upsert(s.interactions, a.interaction) } : s;
+    case 'patch':
+      return { ...s, interactions: s.interactions.map((x) => (x.id === a.id ? { ...x, ...a.patch } : x)) };
     case 'removed':
       return { ...s, interactions: s.interactions.filter((x) => x.id !== a.id) };
     case 'offer-gone':
