@@ -257,7 +257,7 @@ test('the agent logs in to Open Channel, gets the offer, accepts, replies, notes
   await page.getByText('Signed in as Dana Desk (agent)').waitFor();
   await page.getByRole('heading', { name: 'Incoming' }).waitFor();
   // Toasts go where the agent's setting says.
-  assert.equal(await page.locator('.toaster').getAttribute('data-position'), 'bottom-left');
+  await page.locator('.toaster[data-position="bottom-left"]').waitFor({ state: 'attached' });
   const oc = field(page, 'Open Channel');
   assert.equal(await oc.isChecked(), false);
   await oc.check();
@@ -418,6 +418,8 @@ test('the admin creates a read-only group; the agent sees it and cannot write; t
   await panel.getByRole('button', { name: 'Delete group Night shift' }).click();
   await a.getByRole('dialog', { name: 'Delete group' }).getByRole('button', { name: 'Delete' }).click();
   await panel.getByRole('button', { name: 'Group Night shift', exact: true }).waitFor({ state: 'detached' });
+  await panel.getByRole('status').filter({ hasText: 'Group Night shift deleted.' }).waitFor();
+  assert.equal((await api.request('GET', '/api/v1/messenger/groups')).json.items.length, 0);
   await a.getByRole('button', { name: 'Close messenger' }).click();
 });
 
@@ -442,4 +444,13 @@ test('killing the server shows the disconnection banner; its restart clears it a
   assert.equal(n.status, 200, n.text);
   await g.getByRole('listitem', { name: 'Offer from Omar' }).waitFor();
   await shot(t, g, 'desk-reconnected.png');
+});
+
+test('the agent signing in elsewhere signs this page out, saying why', async (t) => {
+  const g = agent.page;
+  await login(srv, 'dana.desk', STRONG); // another device
+  await g.getByRole('alert').filter({ hasText: 'You were signed out because your account signed in somewhere else.' }).waitFor();
+  await g.waitForURL('**/login');
+  await field(g, 'Username').waitFor();
+  await shot(t, g, 'desk-signed-out.png');
 });

@@ -55,11 +55,14 @@ export function App({ socket }: AppProps) {
   // new one so per-user events (client_logs.*, session.revoked) reach this page.
   const signedIn = state.kind === 'session' ? state.session.user.id : state.kind === 'anonymous' ? 0 : undefined;
   const lastSignedIn = useRef<number | undefined>(undefined);
+  // After a forced logout the browser still holds the revoked cookie: a new socket would be
+  // refused (401) until the next login, so the socket stays stopped until then.
+  const revoked = useRef(false);
   useEffect(() => {
     if (signedIn === undefined) return;
     if (lastSignedIn.current !== undefined && lastSignedIn.current !== signedIn) {
       socket.stop();
-      socket.start();
+      if (!revoked.current) socket.start();
     }
     lastSignedIn.current = signedIn;
   }, [signedIn, socket]);
@@ -72,6 +75,8 @@ export function App({ socket }: AppProps) {
     () =>
       socket.onMessage((m) => {
         if (m.type !== 'session.revoked') return;
+        revoked.current = true;
+        socket.stop();
         setSignedOutWhy('You were signed out because your account signed in somewhere else.');
         setState({ kind: 'anonymous' });
         navigate('/login', true);
@@ -106,6 +111,10 @@ export function App({ socket }: AppProps) {
 
   function onLoggedIn(session: Session) {
     setSignedOutWhy(null);
+    if (revoked.current) {
+      revoked.current = false;
+      socket.start();
+    }
     setState({ kind: 'session', session });
     navigate('/', true);
     // The login answer is the short form: /auth/me adds the role's settings (toast position).

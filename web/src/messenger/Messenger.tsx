@@ -3,7 +3,7 @@ import { genericMessage, type Session } from '../lib/auth';
 import { emptyMessenger, loadMessenger, MESSENGER_EVENTS, messengerApi, messengerReducer, unreadTotal, type ConvKey, type Group } from '../lib/messenger';
 import type { SocketManager } from '../lib/socket';
 import { useResync } from '../lib/useResync';
-import { Button, Dialog, Tabs, toast } from '../ui';
+import { Button, Dialog, Tabs } from '../ui';
 import { Conversation } from './Conversation';
 import { GroupForm } from './GroupForm';
 import { GroupList } from './GroupList';
@@ -24,6 +24,8 @@ export function Messenger({ session, socket }: MessengerProps) {
   const [tab, setTab] = useState<'people' | 'groups'>('people');
   const [view, setView] = useState<View>({ kind: 'list' });
   const [deleting, setDeleting] = useState<Group | null>(null);
+  // The panel's own confirmations (a toast would sit under the open panel).
+  const [status, setStatus] = useState<{ tone: 'success' | 'error'; text: string } | null>(null);
   const button = useRef<HTMLButtonElement>(null);
   const panel = useRef<HTMLDivElement>(null);
   const enabled = s.me?.enabled === true;
@@ -77,6 +79,7 @@ export function Messenger({ session, socket }: MessengerProps) {
 
   function close() {
     setOpen(false);
+    setStatus(null);
     setView({ kind: 'list' });
     button.current?.focus();
   }
@@ -84,9 +87,9 @@ export function Messenger({ session, socket }: MessengerProps) {
   async function remove(g: Group) {
     const r = await messengerApi.deleteGroup(g.id);
     setDeleting(null);
-    if (!r.ok) return toast('error', genericMessage(r.error));
+    if (!r.ok) return setStatus({ tone: 'error', text: genericMessage(r.error) });
     dispatch({ kind: 'group-gone', id: g.id });
-    toast('success', `Group ${g.name} deleted.`);
+    setStatus({ tone: 'success', text: `Group ${g.name} deleted.` });
   }
 
   function body() {
@@ -118,7 +121,7 @@ export function Messenger({ session, socket }: MessengerProps) {
           onCancel={() => setView({ kind: 'list' })}
           onSaved={(g) => {
             dispatch({ kind: 'group', group: g });
-            toast('success', view.group ? `Group ${g.name} saved.` : `Group ${g.name} created.`);
+            setStatus({ tone: 'success', text: view.group ? `Group ${g.name} saved.` : `Group ${g.name} created.` });
             setView({ kind: 'list' });
           }}
         />
@@ -187,6 +190,11 @@ export function Messenger({ session, socket }: MessengerProps) {
               ×
             </Button>
           </div>
+          {status && (
+            <p class={`messenger__status small ${status.tone === 'error' ? 'field__error' : 'muted'}`} role={status.tone === 'error' ? 'alert' : 'status'}>
+              {status.text}
+            </p>
+          )}
           <div class="messenger__body">{body()}</div>
         </div>
       )}
