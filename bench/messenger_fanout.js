@@ -19,15 +19,11 @@
  * The client runs on the same cores as the server: receiving 1,000 frames per message costs
  * this process too, so the figures are an upper bound of the server's share.
  */
-const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
-const { createRequire } = require('node:module');
-
-const requireFromTests = createRequire(path.resolve(__dirname, '../tests/api/package.json'));
-const WebSocket = requireFromTests('ws');
+const { pct, machine, startServer, client, inBatches, open } = require('./lib');
 
 const ROOT = path.resolve(__dirname, '..');
 const PW = 'Bench!Passw0rd-42';
@@ -46,91 +42,6 @@ function parseArgs(argv) {
   return o;
 }
 
-function pct(sorted, p) {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-function machine() {
-  const cpu = os.cpus();
-  return {
-    host: os.hostname(), cpu: cpu.length ? cpu[0].model : 'unknown', cores: cpu.length,
-    memory_gib: Math.round(os.totalmem() / 2 ** 30), kernel: `${os.type()} ${os.release()}`, node: process.version,
-  };
-}
-
-async function startServer(bin, tmp) {
-  const env = {
-    ...process.env,
-    SWITCHBOARD_HTTP_ADDRESS: '127.0.0.1', SWITCHBOARD_HTTP_PORT: '0',
-    SWITCHBOARD_DB_BACKEND: 'sqlite', SWITCHBOARD_DB_SQLITE_PATH: path.join(tmp, 'sb.db'),
-    SWITCHBOARD_SERVER_DATA_DIR: tmp, SWITCHBOARD_WEB_ROOT: tmp, SWITCHBOARD_LOG_ACCESS: '0',
-    // Sign-in cost is not what is measured: cheap hashes (allowed with test hooks only).
-    SWITCHBOARD_SERVER_TEST_HOOKS: '1', SWITCHBOARD_AUTH_ARGON2_OPSLIMIT: '1', SWITCHBOARD_AUTH_ARGON2_MEMLIMIT_KIB: '8192',
-    SWITCHBOARD_MESSENGER_RATE_BURST: '1000000', SWITCHBOARD_MESSENGER_RATE_PER_MINUTE: '1000000',
-  };
-  const proc = spawn(bin, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '', err = '';
-  proc.stdout.on('data', (c) => { out += c; });
-  const port = await new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`server did not start:\n${err}`)), 30000);
-    proc.stderr.on('data', (c) => {
-      err += c;
-      const m = /"msg":"listening".*?"port":(\d+)/.exec(err);
-      if (m) { clearTimeout(t); resolve(Number(m[1])); }
-    });
-    proc.on('exit', (code) => { clearTimeout(t); reject(new Error(`server exited ${code}:\n${err}`)); });
-  });
-  for (let i = 0; i < 500 && !/password: \S+/.test(out); i++) await new Promise((r) => setTimeout(r, 10));
-  return { proc, port, base: `http://127.0.0.1:${port}`, adminPassword: /password: (\S+)/.exec(out)[1] };
-}
-
-function client(base) {
-  const c = {
-    cookie: '', csrf: '',
-    async request(method, p, body) {
-      const headers = { cookie: c.cookie };
-      if (method !== 'GET') headers['x-csrf-token'] = c.csrf;
-      if (body !== undefined) headers['content-type'] = 'application/json';
-      const r = await fetch(base + p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-      const text = await r.text();
-      return { status: r.status, json: text ? JSON.parse(text) : null, headers: r.headers };
-    },
-    async login(username, password) {
-      const r = await c.request('POST', '/api/v1/auth/login', { username, password });
-      if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${JSON.stringify(r.json)}`);
-      c.cookie = r.headers.get('set-cookie').split(';')[0];
-      c.csrf = r.json.csrf_token;
-      c.id = r.json.user.id;
-      return c;
-    },
-  };
-  return c;
-}
-
-async function inBatches(n, width, fn) {
-  const out = new Array(n);
-  let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < n) { const i = next++; out[i] = await fn(i); }
-  }));
-  return out;
-}
-
-function open(port, cookie, onMessage) {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/api/v1/ws`, { perMessageDeflate: false, headers: { cookie } });
-    let adopted = false;
-    ws.on('open', () => ws.send('{"type":"ping"}'));
-    ws.on('error', (e) => { if (!adopted) reject(e); });
-    ws.on('message', (data) => {
-      const s = data.toString();
-      if (!adopted && s === '{"type":"pong"}') { adopted = true; resolve(ws); return; }
-      onMessage(s, performance.now());
-    });
-  });
-}
-
 async function main() {
   const o = parseArgs(process.argv.slice(2));
   const m = machine();
@@ -141,7 +52,9 @@ async function main() {
   let srv = null;
   const sockets = [];
   try {
-    srv = await startServer(o.bin, tmp);
+    srv = await startServer(o.bin, tmp, {
+      SWITCHBOARD_MESSENGER_RATE_BURST: '1000000', SWITCHBOARD_MESSENGER_RATE_PER_MINUTE: '1000000',
+    });
     const admin = client(srv.base);
     await admin.login('admin', srv.adminPassword);
     let r = await admin.request('POST', '/api/v1/auth/password', { current_password: srv.adminPassword, new_password: PW });

@@ -48,6 +48,15 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 section "unit tests (ctest, asan)"
 if ! ctest --preset asan --timeout 300; then failures+=(unit); fi
 
+section "concurrency tests (ctest, tsan)"
+# The ACD under many threads and the queues it is fed by, with ThreadSanitizer.
+cmake --preset tsan >/dev/null
+if ! cmake --build --preset tsan --target test_acd test_mpsc >/dev/null ||
+  ! (cd build/tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+    ctest --timeout 300 --output-on-failure -R '^(test_acd|test_mpsc)$'); then
+  failures+=(tsan)
+fi
+
 section "OpenAPI lint"
 if (cd tests/api && npm run --silent lint:openapi); then :; else failures+=(openapi); fi
 

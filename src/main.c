@@ -28,6 +28,7 @@
 #include "db/writer.h"
 #include "channels/outbox.h"
 #include "routing/acd.h"
+#include "routing/realtime_ws.h"
 #include "http/metrics.h"
 #include "http/server.h"
 #include "http/static.h"
@@ -197,6 +198,8 @@ static void on_ws_message(struct hub *h, struct ws_ref from, const struct hub_id
                           const char *msg, size_t len, void *user)
 {
     if (messenger_on_ws_message(user, from, who, msg, len))
+        return;
+    if (realtime_on_ws_message(user, from, who, msg, len))
         return;
     /* Other client commands (presence, typing) arrive with later issues. */
     log_debug("websocket message of %zu bytes ignored", len);

@@ -50,6 +50,11 @@ int desk_reply(struct http_req *req, struct acd_req *r, int ok_status)
         status = 422;
         field = "channel";
         break;
+    case ACD_DISPOSITION_INVALID:
+    case ACD_DISPOSITION_REQUIRED:
+        status = 422;
+        field = "disposition";
+        break;
     default:
         break;
     }

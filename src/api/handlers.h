@@ -221,6 +221,33 @@ int api_oc_accounts_token(struct http_req *req);
 int api_oc_accounts_agents_put(struct http_req *req);
 int api_oc_notify(struct http_req *req);
 
+/* SMS accounts (api/sms_accounts.c): admins only; credentials masked, proxy token and receive
+ * URLs shown. */
+int api_sms_accounts_list(struct http_req *req);
+int api_sms_accounts_create(struct http_req *req);
+int api_sms_accounts_get(struct http_req *req);
+int api_sms_accounts_patch(struct http_req *req);
+int api_sms_accounts_delete(struct http_req *req);
+int api_sms_accounts_token(struct http_req *req);
+int api_sms_accounts_agents_put(struct http_req *req);
+
+/* Dispositions (api/dispositions.c): admins edit; supervisors (section "dispositions") and
+ * agents read what applies to them. */
+int api_dispositions_list(struct http_req *req);
+int api_dispositions_create(struct http_req *req);
+int api_dispositions_get(struct http_req *req);
+int api_dispositions_patch(struct http_req *req);
+int api_dispositions_delete(struct http_req *req);
+
+/* Canned answers (api/canned_answers.c): admins edit; supervisors (section "canned_answers")
+ * and agents read; agents render one for an interaction they hold. */
+int api_canned_list(struct http_req *req);
+int api_canned_create(struct http_req *req);
+int api_canned_get(struct http_req *req);
+int api_canned_patch(struct http_req *req);
+int api_canned_delete(struct http_req *req);
+int api_canned_render(struct http_req *req);
+
 /* The agent desk (api/agent_desk.c, api/interactions.c). */
 int api_agent_state_get(struct http_req *req);
 int api_agent_login(struct http_req *req);

@@ -178,6 +178,19 @@ int api_interactions_messages(struct http_req *req)
     return http_reply_items(req, items);
 }
 
+/* The answer of a successful desk action is the interaction as GET shows it. */
+static void as_interaction(struct http_req *req, struct acd_req *r)
+{
+    if (r->err || r->status != ACD_OK)
+        return;
+    struct db *db = app_thread_db(req->app);
+    json_t *ix = NULL;
+    if (db && !desk_interaction_json(db, r->interaction, &ix)) {
+        json_decref(r->out);
+        r->out = ix;
+    }
+}
+
 /* accept / reject / release / reopen: the ACD decides. */
 static int acd_op(struct http_req *req, int op)
 {
@@ -193,6 +206,7 @@ static int acd_op(struct http_req *req, int op)
     if (!r.err && (r.status == ACD_NOT_FOUND || r.status == ACD_NOT_OFFERED) &&
         (op == ACD_ACCEPT || op == ACD_REJECT))
         r.status = ACD_NOT_OFFERED; /* never tell who else it is offered to */
+    as_interaction(req, &r);
     return desk_reply(req, &r, 200);
 }
 
@@ -240,6 +254,7 @@ int api_interactions_close(struct http_req *req)
     snprintf(r.text, sizeof(r.text), "%s", disp ? disp : "");
     json_decref(body);
     acd_call(req->app->acd, &r);
+    as_interaction(req, &r);
     return desk_reply(req, &r, 200);
 }
 
@@ -270,6 +285,7 @@ int api_interactions_transfer(struct http_req *req)
         return http_reply_problem_json(req, p);
     }
     acd_call(req->app->acd, &r);
+    as_interaction(req, &r);
     return desk_reply(req, &r, 200);
 }
 
@@ -389,7 +405,7 @@ int api_interactions_read(struct http_req *req)
 int api_realtime_queues(struct http_req *req)
 {
     struct perm_ctx ctx;
-    if (perm_require(req, PERM_SECTION_QUEUES, PERM_READ, &ctx))
+    if (perm_require(req, PERM_SECTION_REALTIME, PERM_READ, &ctx))
         return http_replied(req);
     struct acd_req r = {0};
     r.op = ACD_REALTIME;

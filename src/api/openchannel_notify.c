@@ -112,7 +112,10 @@ int api_oc_notify(struct http_req *req)
     }
     m.attachments_json = attachments;
     struct inbound_result res;
-    r = inbound_store(db, &m, clock_now_ms(req->app->clock), &res);
+    /* Group commit: concurrent webhooks share one transaction and one fsync. */
+    r = req->app->writer
+            ? inbound_store_batched(req->app->writer, &m, clock_now_ms(req->app->clock), &res)
+            : inbound_store(db, &m, clock_now_ms(req->app->clock), &res);
     free(attachments);
     json_decref(body);
     if (r == SB_EINVAL)

@@ -56,6 +56,11 @@ static int section_actions(struct db *db, int64_t id, const char *section, unsig
     return r;
 }
 
+int perm_profile_section(struct db *db, int64_t profile_id, const char *section, unsigned *actions)
+{
+    return section_actions(db, profile_id, section, actions);
+}
+
 int perm_require(struct http_req *req, const char *section, enum perm_action action,
                  struct perm_ctx *ctx)
 {

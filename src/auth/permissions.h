@@ -21,10 +21,11 @@
 struct db;
 
 /* Sections of the console a profile can enable. */
-#define PERM_SECTION_AGENTS  "agents"
-#define PERM_SECTION_QUEUES  "queues"
-#define PERM_SECTION_TEAMS   "teams"
-#define PERM_SECTION_REPORTS "reports"
+#define PERM_SECTION_AGENTS   "agents"
+#define PERM_SECTION_QUEUES   "queues"
+#define PERM_SECTION_TEAMS    "teams"
+#define PERM_SECTION_REPORTS  "reports"
+#define PERM_SECTION_REALTIME "realtime"
 
 enum perm_action { PERM_READ = 1, PERM_EDIT = 2, PERM_DELETE = 4 };
 
@@ -40,6 +41,11 @@ struct perm_ctx {
  * handler returns http_replied(req)). */
 int perm_require(struct http_req *req, const char *section, enum perm_action action,
                  struct perm_ctx *ctx);
+
+/* The PERM_* bits user profile `profile_id` allows in `section` into *actions (0 when the
+ * section is off or the profile is gone). 0 or a storage error. Any thread with its own
+ * connection (the WebSocket commands use it from job workers). */
+int perm_profile_section(struct db *db, int64_t profile_id, const char *section, unsigned *actions);
 
 /* True when ctx may touch agent `id`: any agent for an admin; for a supervisor an agent that is
  * an effective member of one of its profile's queues. */

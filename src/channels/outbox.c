@@ -96,8 +96,10 @@ static size_t due_rows(struct db *db, int64_t now, struct row *rows)
                        "SELECT o.id, o.message_id, o.attempts, o.url, o.method, o.body, "
                        "m.interaction_id, COALESCE(i.owner_id, 0) FROM outbox o JOIN messages m "
                        "ON m.id = o.message_id JOIN interactions i ON i.id = m.interaction_id "
-                       "WHERE o.status = 'pending' AND o.next_attempt_at <= ? ORDER BY "
-                       "o.next_attempt_at, o.id LIMIT 32",
+                       "WHERE o.status = 'pending' AND o.next_attempt_at <= ? AND NOT EXISTS "
+                       "(SELECT 1 FROM outbox p JOIN messages pm ON pm.id = p.message_id WHERE "
+                       "p.status = 'pending' AND p.id < o.id AND pm.interaction_id = "
+                       "m.interaction_id) ORDER BY o.next_attempt_at, o.id LIMIT 32",
                        &st);
     if (!r)
         r = db_bind_int64(st, 1, now);

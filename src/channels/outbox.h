@@ -8,8 +8,10 @@
  * `sent`; 4xx other than 408/429 fails it at once (the receiver refused it: retrying cannot
  * help), everything else (5xx, timeouts, refused connections) is retried: 1 s, 2 s, 4 s … at
  * most 5 minutes apart, OUTBOX_MAX_ATTEMPTS in all, then `failed`. The owner agent is told
- * over the WebSocket (interaction.message_status). Sends are sequential, one at a time, with
- * a 10 s limit each (see docs/openchannel.md for why that is enough for now). */
+ * over the WebSocket (interaction.message_status). Messages of one interaction go out in
+ * order: a row waits while an earlier row of its interaction is still pending (retrying), so a
+ * receiver never gets a later reply before an earlier one. Sends are sequential, one at a time,
+ * with a 10 s limit each (see docs/openchannel.md for why that is enough for now). */
 #ifndef SB_CHANNELS_OUTBOX_H
 #define SB_CHANNELS_OUTBOX_H
 

@@ -6,6 +6,7 @@
 
 #include "core/err.h"
 #include "db/db.h"
+#include "db/writer.h"
 
 /* Conflicting concurrent creates retry; each retry sees the winner's rows. */
 #define INBOUND_TRIES 8
@@ -166,24 +167,69 @@ static int store_once(struct db *db, const struct inbound_msg *m, int64_t list_i
     return r;
 }
 
+static bool inbound_valid(const struct inbound_msg *m)
+{
+    const char *col, *val;
+    return channel_valid(m->channel) && m->account_id > 0 && contact_key(m, &col, &val) &&
+           short_text(m->phone) && short_text(m->email) && short_text(m->channel_key) &&
+           short_text(m->first_name) && short_text(m->last_name) && short_text(m->provider_id) &&
+           short_text(m->thread_id) && !(m->body && strlen(m->body) > INBOUND_BODY_MAX);
+}
+
+/* The list the sender's contact belongs to: the given one, or "Default". */
+static int resolve_list(struct db *db, int64_t given, int64_t *list_id)
+{
+    bool found = false;
+    *list_id = given;
+    int r = given ? select_id(db, "SELECT id FROM contact_lists WHERE id = ?", "i", list_id, &found,
+                              given)
+                  : select_id(db, "SELECT MIN(id) FROM contact_lists WHERE name = 'Default'", "",
+                              list_id, &found);
+    if (!r && (!found || !*list_id))
+        r = SB_ENOTFOUND;
+    return r;
+}
+
+struct batched {
+    const struct inbound_msg *m;
+    int64_t now_ms;
+    struct inbound_result *out;
+};
+
+static int store_in_batch(struct db *db, void *arg)
+{
+    struct batched *b = arg;
+    int64_t list_id = 0;
+    memset(b->out, 0, sizeof(*b->out));
+    int r = resolve_list(db, b->m->list_id, &list_id);
+    return r ? r : store_once(db, b->m, list_id, b->now_ms, b->out);
+}
+
+int inbound_store_batched(struct db_writer *w, const struct inbound_msg *m, int64_t now_ms,
+                          struct inbound_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (!inbound_valid(m))
+        return SB_EINVAL;
+    struct batched b = {m, now_ms, out};
+    int r = SB_EBUSY;
+    for (int attempt = 0; attempt < INBOUND_TRIES; attempt++) {
+        r = db_writer_run(w, store_in_batch, &b);
+        if (r != SB_ECONFLICT && r != SB_EBUSY)
+            return r;
+        /* Another node won a unique key: the next attempt reads its rows. */
+    }
+    return r == SB_ECONFLICT ? SB_EBUSY : r;
+}
+
 int inbound_store(struct db *db, const struct inbound_msg *m, int64_t now_ms,
                   struct inbound_result *out)
 {
     memset(out, 0, sizeof(*out));
-    const char *col, *val;
-    if (!channel_valid(m->channel) || m->account_id <= 0 || !contact_key(m, &col, &val) ||
-        !short_text(m->phone) || !short_text(m->email) || !short_text(m->channel_key) ||
-        !short_text(m->first_name) || !short_text(m->last_name) || !short_text(m->provider_id) ||
-        !short_text(m->thread_id) || (m->body && strlen(m->body) > INBOUND_BODY_MAX))
+    if (!inbound_valid(m))
         return SB_EINVAL;
-    int64_t list_id = m->list_id;
-    bool found = false;
-    int r = list_id ? select_id(db, "SELECT id FROM contact_lists WHERE id = ?", "i", &list_id,
-                                &found, list_id)
-                    : select_id(db, "SELECT MIN(id) FROM contact_lists WHERE name = 'Default'", "",
-                                &list_id, &found);
-    if (!r && (!found || !list_id))
-        r = SB_ENOTFOUND;
+    int64_t list_id = 0;
+    int r = resolve_list(db, m->list_id, &list_id);
     for (int attempt = 0; !r && attempt < INBOUND_TRIES; attempt++) {
         r = db_begin(db);
         if (r)

@@ -42,6 +42,13 @@ struct inbound_result {
 int inbound_store(struct db *db, const struct inbound_msg *m, int64_t now_ms,
                   struct inbound_result *out);
 
+/* Like inbound_store, through the group-commit writer (db/writer.h): many webhooks share one
+ * transaction and one fsync; returns 0 only once the message is committed. Same errors, plus
+ * SB_EFULL when the writer's queue is full. Any thread but the writer's. */
+struct db_writer;
+int inbound_store_batched(struct db_writer *w, const struct inbound_msg *m, int64_t now_ms,
+                          struct inbound_result *out);
+
 /* Closes open interaction `id` with an optional disposition. SB_ENOTFOUND when there is no
  * such interaction, SB_ECONFLICT when it is already closed. */
 int interaction_close(struct db *db, int64_t id, const char *disposition, int64_t now_ms);

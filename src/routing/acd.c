@@ -127,6 +127,8 @@ static void acd_release(struct acd *a)
     while (eng_map_next(&a->offers, &pos, &k, &v))
         free(v);
     eng_map_cleanup(&a->offers);
+    acd_ids_map_clear(&a->queue_profiles);
+    acd_ids_map_clear(&a->agent_profiles);
     eng_free(a->eng);
     mpsc_cleanup(&a->q);
     free(a);
@@ -144,6 +146,8 @@ int acd_start(struct sb_app *app, struct acd **out)
     eng_map_init(&a->queues);
     eng_map_init(&a->agent_queues);
     eng_map_init(&a->offers);
+    eng_map_init(&a->queue_profiles);
+    eng_map_init(&a->agent_profiles);
     eng_set_init(&a->timers);
     struct eng_config cfg = {0};
     cfg.max_tabs = (int)settings_get_int("general.interaction_tabs_limit");
@@ -264,6 +268,10 @@ const char *acd_status_text(int status)
         return "the transfer target is not available";
     case ACD_CHANNEL_INVALID:
         return "not a routed channel";
+    case ACD_DISPOSITION_INVALID:
+        return "is not a disposition of this interaction's account, queue or list";
+    case ACD_DISPOSITION_REQUIRED:
+        return "is required by this account";
     default:
         return "unknown";
     }

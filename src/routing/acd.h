@@ -53,7 +53,8 @@ enum acd_op {
     ACD_ACCEPT,   /* agent, interaction */
     ACD_REJECT,   /* agent, interaction */
     ACD_RELEASE,  /* agent, interaction: the agent closes the tab; the interaction stays open */
-    ACD_CLOSE,    /* agent, interaction, text = disposition (may be empty) */
+    ACD_CLOSE,    /* agent, interaction, text = disposition (may be empty unless the account
+                     makes it mandatory; else one that applies: dispositions.h) */
     ACD_TRANSFER, /* agent, interaction, target (agent id, or queue id when to_queue) */
     ACD_REOPEN,   /* agent, interaction: a closed interaction is assigned to the agent again */
     ACD_REALTIME, /* *out = per-queue counts and agent states */
@@ -62,18 +63,20 @@ enum acd_op {
 
 enum acd_status {
     ACD_OK = 0,
-    ACD_NOT_FOUND,       /* no such agent / interaction / queue (or not a routable one) */
-    ACD_TAKEN,           /* accept: someone else has it */
-    ACD_NOT_OFFERED,     /* accept/reject: no offer of it to this agent */
-    ACD_OVER_CAPACITY,   /* accept: the channel capacity is full */
-    ACD_OVER_TAB_LIMIT,  /* accept: the open tab limit is reached */
-    ACD_NOT_OWNER,       /* the interaction is not assigned to this agent */
-    ACD_CLOSED,          /* the interaction is closed */
-    ACD_NOT_CLOSED,      /* reopen: it is open */
-    ACD_TRANSFER_OFF,    /* transfer: the account does not allow it */
-    ACD_TARGET_INVALID,  /* transfer: the target agent is offline / the queue is of another
-                            channel or unknown */
-    ACD_CHANNEL_INVALID, /* login/logout: not a routed channel */
+    ACD_NOT_FOUND,            /* no such agent / interaction / queue (or not a routable one) */
+    ACD_TAKEN,                /* accept: someone else has it */
+    ACD_NOT_OFFERED,          /* accept/reject: no offer of it to this agent */
+    ACD_OVER_CAPACITY,        /* accept: the channel capacity is full */
+    ACD_OVER_TAB_LIMIT,       /* accept: the open tab limit is reached */
+    ACD_NOT_OWNER,            /* the interaction is not assigned to this agent */
+    ACD_CLOSED,               /* the interaction is closed */
+    ACD_NOT_CLOSED,           /* reopen: it is open */
+    ACD_TRANSFER_OFF,         /* transfer: the account does not allow it */
+    ACD_TARGET_INVALID,       /* transfer: the target agent is offline / the queue is of another
+                                 channel or unknown */
+    ACD_CHANNEL_INVALID,      /* login/logout: not a routed channel */
+    ACD_DISPOSITION_INVALID,  /* close: no such disposition applies to this interaction */
+    ACD_DISPOSITION_REQUIRED, /* close: the account makes a disposition mandatory */
 };
 
 #define ACD_TEXT_MAX 128

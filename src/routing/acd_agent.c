@@ -10,6 +10,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "db/db.h"
+#include "interactions/dispositions.h"
 #include "interactions/inbound.h"
 #include "routing/acd_impl.h"
 #include "routing/agent_reports.h"
@@ -153,11 +154,29 @@ static int release(struct acd *a, struct db *db, struct acd_req *req, int64_t no
     return ACD_OK;
 }
 
+/* The disposition rules of the interaction's account and queue (interactions/
+ * dispositions.h): a given one must apply to it; none is refused when the account makes it
+ * mandatory. */
+static int check_disposition(struct db *db, struct acd_req *req, const struct acd_ix *ix)
+{
+    const char *ch = eng_channel_name(ix->channel);
+    bool ok = false;
+    if (req->text[0]) {
+        req->err = disposition_allowed(db, ch, ix->account_id, ix->last_queue, req->text, &ok);
+        return req->err || ok ? ACD_OK : ACD_DISPOSITION_INVALID;
+    }
+    req->err = disposition_required(db, ch, ix->account_id, &ok, NULL);
+    return req->err || !ok ? ACD_OK : ACD_DISPOSITION_REQUIRED;
+}
+
 static int close_ix(struct acd *a, struct db *db, struct acd_req *req, int64_t now)
 {
     struct acd_ix *ix;
     int st = owned(a, db, req, &ix);
     if (st)
+        return st;
+    st = check_disposition(db, req, ix);
+    if (st || req->err)
         return st;
     req->err = interaction_close(db, ix->id, req->text[0] ? req->text : NULL, now);
     if (req->err)

@@ -41,6 +41,19 @@ static void publish_agent(struct acd *a, int64_t agent, const char *type, json_t
     acd_publish(a, topic, type, data);
 }
 
+/* To the administrators' "realtime" topic and to "profile:<id>" of each supervisor profile
+ * in `profiles` (may be NULL). Steals `data`. */
+static void publish_realtime(struct acd *a, const struct acd_ids *profiles, const char *type,
+                             json_t *data)
+{
+    for (size_t i = 0; data && profiles && i < profiles->n; i++) {
+        char topic[40];
+        snprintf(topic, sizeof(topic), "profile:%lld", (long long)profiles->id[i]);
+        acd_publish(a, topic, type, json_incref(data));
+    }
+    acd_publish(a, "realtime", type, data);
+}
+
 json_t *acd_ix_summary(struct db *db, int64_t id)
 {
     struct db_stmt *st = NULL;
@@ -90,7 +103,7 @@ void acd_publish_agent_state(struct acd *a, int64_t agent)
         return;
     json_incref(data);
     publish_agent(a, agent, "agent.state", data);
-    acd_publish(a, "role:admin", "agent.state", data);
+    publish_realtime(a, eng_map_get(&a->agent_profiles, agent), "agent.state", data);
 }
 
 static void publish_queue(struct acd *a, int64_t q)
@@ -99,10 +112,10 @@ static void publish_queue(struct acd *a, int64_t q)
     if (ACD_IS_AGENT_QUEUE(q) ||
         eng_queue_counts(a->eng, q, &waiting, &offers, &members, &available))
         return;
-    acd_publish(a, "role:admin", "realtime.queue",
-                json_pack("{s:I, s:I, s:I, s:I, s:I}", "queue_id", (json_int_t)q, "waiting",
-                          (json_int_t)waiting, "offered", (json_int_t)offers, "members",
-                          (json_int_t)members, "available", (json_int_t)available));
+    json_t *data = json_pack("{s:I, s:I, s:I, s:I, s:I}", "queue_id", (json_int_t)q, "waiting",
+                             (json_int_t)waiting, "offered", (json_int_t)offers, "members",
+                             (json_int_t)members, "available", (json_int_t)available);
+    publish_realtime(a, eng_map_get(&a->queue_profiles, q), "realtime.queue", data);
 }
 
 void acd_offer_add(struct acd *a, int64_t agent, int64_t ix, int64_t queue, int64_t deadline)

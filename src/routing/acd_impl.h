@@ -33,6 +33,12 @@ struct acd_offers {
     int64_t deadline[ACD_OFFERS_MAX];
 };
 
+/* A small growable list of ids. */
+struct acd_ids {
+    size_t n, cap;
+    int64_t id[];
+};
+
 /* How often the thread re-reads the configuration and looks for open interactions it does not
  * know (lost posts, other nodes' writes), and the longest it sleeps. */
 #define ACD_SWEEP_MS     5000
@@ -77,10 +83,16 @@ struct acd {
     struct eng_map queues;       /* queue id -> (void *)(channel + 1): real queues in the engine */
     struct eng_map agent_queues; /* one-agent queue ids in the engine -> (void *)1 */
     struct eng_map offers;       /* agent id -> struct acd_offers* */
+    /* The supervisors' profiles whose scope holds a queue / an agent (realtime topics
+     * "profile:<id>"), rebuilt at every reload. */
+    struct eng_map queue_profiles; /* queue id -> struct acd_ids* */
+    struct eng_map agent_profiles; /* agent id -> struct acd_ids* */
     int64_t last_sweep;
 };
 
 /* acd_load.c */
+/* Frees every list of an id -> struct acd_ids* map and empties it. */
+void acd_ids_map_clear(struct eng_map *m);
 int acd_reload(struct acd *a, struct db *db, int64_t now);
 int acd_restore(struct acd *a, struct db *db, int64_t now);
 /* Puts open interactions in routing state 'flow' the thread does not know yet under its care

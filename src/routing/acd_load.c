@@ -1,6 +1,7 @@
 /* acd_load.c — the ACD's view of the configuration (agents' channel settings, queues and their
  * effective members, the tab limit) and the rebuild of the routing state from the database. */
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -188,6 +189,68 @@ static int load_queues(struct acd *a, struct db *db, int64_t now)
     return 0;
 }
 
+void acd_ids_map_clear(struct eng_map *m)
+{
+    size_t pos = 0;
+    int64_t k;
+    void *v;
+    while (eng_map_next(m, &pos, &k, &v))
+        free(v);
+    eng_map_cleanup(m);
+}
+
+static int ids_add(struct eng_map *m, int64_t key, int64_t id)
+{
+    struct acd_ids *l = eng_map_get(m, key);
+    if (l && l->n == l->cap) {
+        struct acd_ids *g = realloc(l, sizeof(*l) + l->cap * 2 * sizeof(int64_t));
+        if (!g)
+            return SB_ENOMEM;
+        g->cap *= 2;
+        l = g;
+        eng_map_put(m, key, l);
+    }
+    if (!l) {
+        l = malloc(sizeof(*l) + 4 * sizeof(int64_t));
+        if (!l)
+            return SB_ENOMEM;
+        l->n = 0;
+        l->cap = 4;
+        if (eng_map_put(m, key, l)) {
+            free(l);
+            return SB_ENOMEM;
+        }
+    }
+    l->id[l->n++] = id;
+    return 0;
+}
+
+/* Fills `m` with key -> profiles from the (key, profile) rows of `sql`. */
+static int load_pairs(struct db *db, struct eng_map *m, const char *sql)
+{
+    acd_ids_map_clear(m);
+    struct db_stmt *st = NULL;
+    int r = db_prepare(db, sql, &st);
+    while (!r && (r = db_step(st)) == DB_ROW)
+        r = ids_add(m, db_col_int64(st, 0), db_col_int64(st, 1));
+    db_finalize(st);
+    return r < 0 ? r : 0;
+}
+
+/* Which supervisors' profiles see which queue and which agent (the realtime topics). */
+static int load_profiles(struct acd *a, struct db *db)
+{
+    int r = load_pairs(db, &a->queue_profiles,
+                       "SELECT DISTINCT resource_id, profile_id FROM profile_resources WHERE "
+                       "kind = 'queue'");
+    if (!r)
+        r = load_pairs(db, &a->agent_profiles,
+                       "SELECT DISTINCT e.staff_id, r.profile_id FROM queue_members_effective e "
+                       "JOIN profile_resources r ON r.kind = 'queue' AND r.resource_id = "
+                       "e.queue_id");
+    return r;
+}
+
 int acd_reload(struct acd *a, struct db *db, int64_t now)
 {
     int tabs = (int)settings_get_int("general.interaction_tabs_limit");
@@ -196,6 +259,8 @@ int acd_reload(struct acd *a, struct db *db, int64_t now)
     int r = load_agents(a, db, now);
     if (!r)
         r = load_queues(a, db, now);
+    if (!r)
+        r = load_profiles(a, db);
     if (r)
         log_warn("acd: configuration reload failed (%d)", r);
     return r;

@@ -158,8 +158,9 @@ test('matching in the server time zone, across the DST change, end minute includ
 });
 
 test('an interval a flow uses cannot be deleted', async () => {
+  const acc = (await admin.request('POST', '/api/v1/openchannel/accounts', { body: { name: 'Interval user' } })).json;
   const iv = (await admin.request('POST', '/api/v1/intervals', { body: { name: 'Used', sub_intervals: [{ type: 'always' }] } })).json;
-  let r = await admin.request('PUT', '/api/v1/flows/sms/1/actions', {
+  let r = await admin.request('PUT', `/api/v1/flows/openchannel/${acc.id}/actions`, {
     body: { actions: [{ application: 'tag', tag: 'in hours', interval_id: iv.id }] },
   });
   assert.equal(r.status, 200, r.text);
@@ -168,7 +169,7 @@ test('an interval a flow uses cannot be deleted', async () => {
   assert.equal(r.status, 409);
   assert.match(r.json.detail, /used by 1 flow action/);
   assert.equal((await admin.request('GET', `/api/v1/intervals/${iv.id}`)).status, 200);
-  r = await admin.request('PUT', '/api/v1/flows/sms/1/actions', { body: { actions: [] } });
+  r = await admin.request('PUT', `/api/v1/flows/openchannel/${acc.id}/actions`, { body: { actions: [] } });
   assert.equal(r.status, 200);
   assert.equal((await admin.request('DELETE', `/api/v1/intervals/${iv.id}`)).status, 204);
 });

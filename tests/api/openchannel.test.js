@@ -139,10 +139,16 @@ test('notify → offer on the WebSocket → accept → reply reaches the reply U
     r = await a.request('POST', `/api/v1/interactions/${id}/messages`, { body: { body: 'It ships today.' } });
     assert.equal(r.status, 201, r.text);
     const mid = r.json.id;
-    // The first delivery answers 503: the outbox retries after a second.
+    // The first delivery answers 503: the outbox retries after a second. A second reply
+    // written meanwhile waits for it: the customer gets them in order.
     await d.waitFor(() => replies.got.length >= 1, 'first delivery attempt');
+    r = await a.request('POST', `/api/v1/interactions/${id}/messages`, { body: { body: 'Tracking: XY123.' } });
+    assert.equal(r.status, 201, r.text);
+    await new Promise((res) => setTimeout(res, 300));
+    assert.equal(replies.got.length, 1, 'the second waits for the first');
     await d.advance(srv, 1500);
-    await d.waitFor(() => replies.got.length >= 2, 'retried delivery');
+    await d.waitFor(() => replies.got.length >= 3, 'retried delivery, then the second');
+    assert.deepEqual(replies.got.map((x) => x.body.body), ['It ships today.', 'It ships today.', 'Tracking: XY123.']);
     const got = replies.got[1];
     assert.equal(got.method, 'POST');
     assert.equal(got.type, 'application/json');
@@ -156,19 +162,29 @@ test('notify → offer on the WebSocket → accept → reply reaches the reply U
 
     r = await a.request('POST', `/api/v1/interactions/${id}/notes`, { body: { body: 'VIP customer' } });
     assert.equal(r.status, 201);
-    assert.equal(replies.got.length, 2, 'a note is never sent');
+    assert.equal(replies.got.length, 3, 'a note is never sent');
     r = await a.request('PUT', `/api/v1/interactions/${id}/tags`, { body: { tags: ['order', 'vip'] } });
     assert.deepEqual(r.json.tags, ['order', 'vip']);
     r = await a.request('PUT', `/api/v1/interactions/${id}/tags`, { body: { tags: ['x', 'x', ''] } });
     assert.equal(r.status, 422);
     assert.deepEqual(fields(r), ['tags[1]', 'tags[2]']);
 
-    r = await a.request('POST', `/api/v1/interactions/${id}/close`, { body: { disposition: 'Solved' } });
+    // A disposition must apply to the interaction: global ones, the account's, the queue's.
+    r = await a.request('POST', `/api/v1/interactions/${id}/close`, { body: { disposition: 'Nonsense' } });
+    assert.equal(r.status, 422);
+    assert.deepEqual(fields(r), ['disposition']);
+    const other = await d.account(admin, 'Other shop');
+    r = await admin.request('POST', '/api/v1/dispositions', { body: { name: 'Shipped', scope: 'account', channel: 'openchannel', account_id: other.id } });
+    assert.equal(r.status, 201, r.text);
+    r = await a.request('POST', `/api/v1/interactions/${id}/close`, { body: { disposition: 'Shipped' } });
+    assert.equal(r.status, 422, 'another account\'s disposition');
+    assert.equal((await a.request('GET', `/api/v1/interactions/${id}`)).json.status, 'open', 'nothing changed');
+    r = await a.request('POST', `/api/v1/interactions/${id}/close`, { body: { disposition: 'Sold' } });
     assert.equal(r.status, 200, r.text);
     assert.equal(r.json.status, 'closed');
     assert.equal((await a.request('POST', `/api/v1/interactions/${id}/messages`, { body: { body: 'late' } })).status, 409, 'closed');
     const ix = await admin.request('GET', `/api/v1/interactions/${id}`);
-    assert.equal(ix.json.disposition, 'Solved');
+    assert.equal(ix.json.disposition, 'Sold');
 
     const rep = await admin.request('GET', `/api/v1/reports/openchannel/queue?interaction_id=${id}`);
     assert.equal(rep.status, 200, rep.text);
@@ -315,4 +331,90 @@ test('concurrent accepts: 12 agents race for one interaction, exactly one wins',
     assert.equal((await winner.request('POST', `/api/v1/interactions/${id}/close`, { body: {} })).status, 200);
   }
   for (const c of agents) c.ws.close();
+});
+
+test('realtime over the WebSocket: admins see every queue, a supervisor its profile\'s, agents nothing', async () => {
+  const { login, STRONG } = require('./lib/server');
+  const c = await d.agentDesk(srv, admin, 'oc.rt');
+  const q1 = await d.queue(admin, 'Realtime in scope');
+  const q2 = await d.queue(admin, 'Realtime out of scope');
+  await d.addMembers(admin, q1, [c]);
+  let r = await admin.request('POST', '/api/v1/profiles', { body: { name: 'Realtime sup', queue_ids: [q1.id], sections: { realtime: 'read' } } });
+  assert.equal(r.status, 201, r.text);
+  r = await admin.request('POST', '/api/v1/users', { body: { username: 'oc.rtsup', full_name: 'RT Sup', role: 'user', profile_id: r.json.id, password: d.AGENT_PW } });
+  assert.equal(r.status, 201, r.text);
+  const first = await login(srv, 'oc.rtsup', d.AGENT_PW);
+  await first.request('POST', '/api/v1/auth/password', { body: { current_password: d.AGENT_PW, new_password: STRONG } });
+  const sup = await login(srv, 'oc.rtsup', STRONG);
+  const supWs = await d.connect(srv, sup.cookie);
+  const adminWs = await d.connect(srv, admin.cookie);
+  for (const ws of [supWs, adminWs, c.ws]) ws.send('{"type":"realtime.subscribe"}');
+  await d.waitFor(() => supWs.got.find((m) => m.type === 'realtime.subscribed'), 'supervisor subscribed');
+  await d.waitFor(() => adminWs.got.find((m) => m.type === 'realtime.subscribed'), 'admin subscribed');
+  const err = await d.waitFor(() => c.ws.got.find((m) => m.type === 'realtime.error'), 'agent refused');
+  assert.equal(err.data.status, 403);
+
+  const acc = await d.account(admin, 'Realtime account');
+  const acc2 = await d.account(admin, 'Realtime account 2');
+  await d.setFlow(admin, acc, [{ application: 'queue', queue_id: q1.id, timeout: 300 }]);
+  await d.setFlow(admin, acc2, [{ application: 'queue', queue_id: q2.id, timeout: 300 }]);
+  await d.notify(srv, acc, { from: 'rt-1', body: 'in scope' });
+  await d.notify(srv, acc2, { from: 'rt-2', body: 'out of scope' });
+  const seen = (ws, q) => ws.got.find((m) => m.type === 'realtime.queue' && m.data.queue_id === q.id && m.data.waiting === 1);
+  await d.waitFor(() => seen(adminWs, q1) && seen(adminWs, q2), 'admin sees both queues');
+  await d.waitFor(() => seen(supWs, q1), 'supervisor sees its queue');
+  await c.request('POST', '/api/v1/agent/login', { body: { channel: 'openchannel' } });
+  await d.waitFor(() => supWs.got.find((m) => m.type === 'agent.state' && m.data.agent_id === c.agent.id && m.data.logged_in.openchannel), 'supervisor sees its agent log in');
+  assert.equal(supWs.got.filter((m) => m.type === 'realtime.queue' && m.data.queue_id === q2.id).length, 0, 'nothing outside the scope');
+  r = await sup.request('GET', '/api/v1/realtime/queues');
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.json.queues.map((x) => x.queue_id), [q1.id]);
+  assert.deepEqual(r.json.agents.map((x) => x.agent_id), [c.agent.id]);
+  for (const ws of [supWs, adminWs, c.ws]) ws.close();
+});
+
+test('reject passes the offer on; auto reply from the flow; reopen by the agent who held it', async () => {
+  const replies = await d.replyServer();
+  try {
+    const a = await d.agentDesk(srv, admin, 'oc.rja');
+    const b = await d.agentDesk(srv, admin, 'oc.rjb');
+    const q = await d.queue(admin, 'Reject queue', { strategy: 'rrmemory' });
+    await d.addMembers(admin, q, [a, b]);
+    const acc = await d.account(admin, 'Reject account', { reply_url: replies.url });
+    await d.setFlow(admin, acc, [
+      { application: 'auto_reply', text: 'Hello ${contact.first_name}, an agent will answer soon.', mode: 'first_message' },
+      { application: 'queue', queue_id: q.id, timeout: 300 },
+    ]);
+    for (const c of [a, b]) await c.request('POST', '/api/v1/agent/login', { body: { channel: 'openchannel' } });
+    const id = (await d.notify(srv, acc, { from: 'rj-1', body: 'hi', firstName: 'Rita' })).json.interaction_id;
+    const got = await d.waitFor(() => replies.got.find((x) => x.body.interaction.id === id), 'the auto reply');
+    assert.equal(got.body.body, 'Hello Rita, an agent will answer soon.');
+    assert.equal(got.body.sender_id, 0, 'sent by the system');
+
+    const first = await d.waitFor(() => [a, b].find((c) => d.events(c.ws, 'interaction.offered', id).length), 'offered to one agent');
+    const other = first === a ? b : a;
+    assert.equal((await other.request('POST', `/api/v1/interactions/${id}/reject`)).status, 409, 'not offered to the other one');
+    assert.equal((await first.request('POST', `/api/v1/interactions/${id}/reject`)).status, 200);
+    await d.waitFor(() => d.events(other.ws, 'interaction.offered', id).length, 'passed on to the other agent');
+    assert.equal((await first.request('POST', `/api/v1/interactions/${id}/accept`)).status, 409, 'a rejected offer cannot be accepted');
+    assert.equal((await other.request('POST', `/api/v1/interactions/${id}/accept`)).status, 200);
+
+    // A second message does not repeat the first-message auto reply.
+    await d.notify(srv, acc, { from: 'rj-1', body: 'still there?' });
+    await d.waitFor(() => d.events(other.ws, 'interaction.message', id).length, 'the holder is told of the new message');
+    assert.equal(replies.got.filter((x) => x.body.interaction.id === id).length, 1);
+
+    assert.equal((await other.request('POST', `/api/v1/interactions/${id}/reopen`)).status, 409, 'it is open');
+    assert.equal((await other.request('POST', `/api/v1/interactions/${id}/close`, { body: { disposition: 'Interested' } })).status, 200);
+    assert.equal((await first.request('POST', `/api/v1/interactions/${id}/reopen`)).status, 403, 'never held it');
+    const r = await other.request('POST', `/api/v1/interactions/${id}/reopen`);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.status, 'open');
+    assert.equal(r.json.owner_id, other.agent.id);
+    assert.equal((await other.request('GET', '/api/v1/agent/state')).json.open_tabs, 1);
+    assert.equal((await other.request('POST', `/api/v1/interactions/${id}/messages`, { body: { body: 'Reopened' } })).status, 201);
+    for (const c of [a, b]) c.ws.close();
+  } finally {
+    await replies.close();
+  }
 });

@@ -803,10 +803,22 @@ static void test_store(void **state)
     assert_int_equal(g->actions[0].app, FLOW_APP_NOOP);
     flow_free(g);
 
-    /* The account hook: any positive id until the channels' accounts land. */
-    bool exists = false;
-    assert_int_equal(flow_account_exists(db, "sms", 1, &exists), 0);
+    /* The account hook reads each channel's accounts: an Open Channel account exists once
+     * created; a channel without accounts (or voice) has none. */
+    bool exists = true;
+    assert_int_equal(flow_account_exists(db, "openchannel", 1, &exists), 0);
+    assert_false(exists);
+    assert_int_equal(db_exec(db, "INSERT INTO openchannel_accounts (name, list_id, token_hash, "
+                                 "created_at, updated_at) SELECT 'hook', id, 'x', 0, 0 FROM "
+                                 "contact_lists WHERE name = 'Default'"),
+                     0);
+    int64_t acc = 0;
+    assert_int_equal(
+        db_query_int64(db, "SELECT id FROM openchannel_accounts WHERE name = 'hook'", &acc, 0), 0);
+    assert_int_equal(flow_account_exists(db, "openchannel", acc, &exists), 0);
     assert_true(exists);
+    assert_int_equal(flow_account_exists(db, "fax", acc, &exists), 0);
+    assert_false(exists);
     assert_int_equal(flow_account_exists(db, "voice", 1, &exists), 0);
     assert_false(exists);
 }

@@ -13,6 +13,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "db_fixture.h"
+#include "db/writer.h"
 #include "interactions/inbound.h"
 
 static int64_t count(struct db *db, const char *sql)
@@ -139,6 +140,51 @@ static void *webhook_thread(void *p)
     return NULL;
 }
 
+/* The same burst through the group-commit writer: batches share transactions and fsyncs. */
+static struct db_writer *g_writer;
+
+static void *batched_thread(void *p)
+{
+    struct webhook_arg *a = p;
+    for (int i = 0; i < WEBHOOK_MESSAGES; i++) {
+        char id[32];
+        snprintf(id, sizeof(id), "b-%d-%d", a->index, i);
+        struct inbound_msg m = sms("+15558888", "batched");
+        m.provider_id = id;
+        struct inbound_result r;
+        if (inbound_store_batched(g_writer, &m, 5000 + i, &r) || !r.message_id)
+            a->failures++;
+        if (i == 3 && (inbound_store_batched(g_writer, &m, 5100, &r) || !r.duplicate))
+            a->failures++;
+    }
+    return NULL;
+}
+
+static void test_batched_webhooks_share_one_interaction(void **state)
+{
+    struct db *db = *state;
+    assert_int_equal(db_writer_start(&g_cfg, 256, 64, &g_writer), 0);
+    pthread_t t[WEBHOOK_THREADS];
+    struct webhook_arg args[WEBHOOK_THREADS];
+    for (int i = 0; i < WEBHOOK_THREADS; i++) {
+        args[i] = (struct webhook_arg){.index = i};
+        assert_int_equal(pthread_create(&t[i], NULL, batched_thread, &args[i]), 0);
+    }
+    for (int i = 0; i < WEBHOOK_THREADS; i++) {
+        pthread_join(t[i], NULL);
+        assert_int_equal(args[i].failures, 0);
+    }
+    struct inbound_msg bad = sms("", "no sender");
+    struct inbound_result r;
+    assert_int_equal(inbound_store_batched(g_writer, &bad, 1, &r), SB_EINVAL);
+    db_writer_stop(g_writer);
+    g_writer = NULL;
+    assert_int_equal(count(db, "SELECT COUNT(*) FROM contacts WHERE phone = '+15558888'"), 1);
+    assert_int_equal(count(db, "SELECT COUNT(*) FROM interactions"), 1);
+    assert_int_equal(count(db, "SELECT COUNT(*) FROM messages"),
+                     WEBHOOK_THREADS * WEBHOOK_MESSAGES);
+}
+
 static void test_concurrent_webhooks_share_one_interaction(void **state)
 {
     struct db *db = *state;
@@ -199,6 +245,7 @@ int main(void)
         MIGRATED(test_a_provider_id_is_stored_once),
         MIGRATED(test_bad_input_stores_nothing),
         MIGRATED(test_concurrent_webhooks_share_one_interaction),
+        MIGRATED(test_batched_webhooks_share_one_interaction),
         MIGRATED(test_report_rows_per_queue_attempt),
     };
     return db_fixture_main("interactions", tests, sizeof(tests) / sizeof(tests[0]));

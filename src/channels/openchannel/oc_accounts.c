@@ -6,6 +6,7 @@
 
 #include "auth/session.h"
 #include "core/clock.h"
+#include "channels/channel_account.h"
 #include "core/err.h"
 #include "db/db.h"
 
@@ -334,6 +335,16 @@ int oc_account_delete(struct db *db, int64_t id)
     if (!r)
         r = db_execf(db, NULL, "DELETE FROM flows WHERE channel = 'openchannel' AND account_id = ?",
                      "i", id);
+    /* The account's dispositions and canned answers (interactions/dispositions.h, canned.h). */
+    if (!r)
+        r = db_execf(db, NULL,
+                     "DELETE FROM dispositions WHERE scope = 'account' AND channel = "
+                     "'openchannel' AND account_id = ?",
+                     "i", id);
+    if (!r)
+        r = db_execf(db, NULL,
+                     "DELETE FROM canned_answers WHERE channel = 'openchannel' AND account_id = ?",
+                     "i", id);
     if (!r)
         r = db_execf(db, &changed, "DELETE FROM openchannel_accounts WHERE id = ?", "i", id);
     if (!r && !changed)
@@ -377,42 +388,5 @@ int oc_account_check_token(struct db *db, int64_t id, const char *token)
 
 int oc_account_set_agents(struct db *db, int64_t id, const json_t *ids, size_t *bad)
 {
-    size_t i;
-    json_t *v;
-    json_array_foreach(ids, i, v)
-    {
-        int64_t found = 0;
-        int r = json_is_integer(v) ? db_query_int64(db,
-                                                    "SELECT COUNT(*) FROM staff WHERE id = ? AND "
-                                                    "role = 'agent' AND deleted_at IS NULL",
-                                                    &found, 1, (int64_t)json_integer_value(v))
-                                   : 0;
-        if (r)
-            return r;
-        if (!found) {
-            *bad = i;
-            return SB_EINVALID;
-        }
-    }
-    int64_t exists = 0;
-    int r = db_query_int64(db, "SELECT COUNT(*) FROM openchannel_accounts WHERE id = ?", &exists, 1,
-                           id);
-    if (r)
-        return r;
-    if (!exists)
-        return SB_ENOTFOUND;
-    r = db_begin(db);
-    if (!r)
-        r = db_execf(db, NULL, "DELETE FROM openchannel_account_agents WHERE account_id = ?", "i",
-                     id);
-    json_array_foreach(ids, i, v) if (!r) r =
-        db_execf(db, NULL,
-                 "INSERT INTO openchannel_account_agents (account_id, staff_id) VALUES (?, ?) "
-                 "ON CONFLICT DO NOTHING",
-                 "ii", id, (int64_t)json_integer_value(v));
-    if (!r)
-        r = db_commit(db);
-    if (r)
-        db_rollback(db);
-    return r;
+    return channel_account_set_agents(db, "openchannel", id, ids, bad);
 }

@@ -40,7 +40,8 @@ int oc_account_get(struct db *db, int64_t id, json_t **out);
 int oc_account_list(struct db *db, const char *q, int64_t limit, int64_t offset, json_t **items,
                     int64_t *total);
 
-/* Deletes the account (its agents and flow go with it; its interactions stay readable).
+/* Deletes the account (its agents, flow, dispositions and canned answers go with it; its
+ * interactions stay readable).
  * SB_ENOTFOUND. */
 int oc_account_delete(struct db *db, int64_t id);
 
