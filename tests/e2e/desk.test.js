@@ -194,7 +194,14 @@ test('the admin creates an Open Channel account with a reply URL, sees its token
   await page.getByRole('tab', { name: 'Inbound token' }).click();
   assert.equal(await page.getByTestId('Token').count(), 0);
 
-  // The action flow: a Tag action limited to an interval, then the queue; reorder; save.
+  // The account's agents (they read its dispositions, among others).
+  await page.getByRole('tab', { name: 'Agents' }).click();
+  await field(page, 'Dana Desk (dana.desk)').check();
+  await page.getByRole('button', { name: 'Save agents' }).click();
+  await page.getByRole('status').filter({ hasText: 'Agents saved.' }).waitFor();
+  assert.deepEqual((await api.request('GET', `/api/v1/openchannel/accounts/${id}`)).json.agents, [state.agent.id]);
+
+  // The action flow: a Tag action, then the queue; reorder; save.
   await page.getByRole('tab', { name: 'Action flow' }).click();
   await page.getByText('No action: interactions stay open and unassigned.').waitFor();
   await page.getByRole('button', { name: 'Add action' }).click();
@@ -267,6 +274,10 @@ test('the agent logs in to Open Channel, gets the offer, accepts, replies, notes
   await admin.page.getByRole('table', { name: 'Agents' }).getByRole('row', { name: /Dana Desk/ }).waitFor();
   await shot(t, page, 'desk-empty.png');
 
+  let r = await api.request('POST', '/api/v1/dispositions', { body: { name: 'Delivered', scope: 'account', channel: 'openchannel', account_id: state.account.id } });
+  assert.equal(r.status, 201, r.text);
+  r = await api.request('POST', '/api/v1/dispositions', { body: { name: 'Left at door', parent_id: r.json.id } });
+  assert.equal(r.status, 201, r.text);
   const n = await notify(state.account, { from: 'cust-1', body: 'Where is my order?', firstName: 'Carla' });
   assert.equal(n.status, 200, n.text);
   state.ix = n.json.interaction_id;
@@ -312,13 +323,16 @@ test('the agent logs in to Open Channel, gets the offer, accepts, replies, notes
 
   await page.getByRole('button', { name: 'Close…' }).click();
   const dialog = page.getByRole('dialog', { name: 'Close interaction' });
-  await field(dialog, 'Disposition').fill('Solved');
+  // The dispositions that apply: the defaults (global) and the account's own tree.
+  await until(async () => (await field(dialog, 'Disposition').locator('option').allInnerTexts()).includes('Delivered > Left at door'), 'the account\'s dispositions');
+  assert.ok((await field(dialog, 'Disposition').locator('option').allInnerTexts()).includes('Sold'), 'a default one');
+  await field(dialog, 'Disposition').selectOption({ label: 'Delivered > Left at door' });
   await shot(t, page, 'desk-close-dialog.png');
   await dialog.getByRole('button', { name: 'Close interaction' }).click();
   await tab.waitFor({ state: 'detached' });
   const ix = await api.request('GET', `/api/v1/interactions/${state.ix}`);
   assert.equal(ix.json.status, 'closed');
-  assert.equal(ix.json.disposition, 'Solved');
+  assert.equal(ix.json.disposition, 'Left at door');
   assert.deepEqual(ix.json.tags, ['web', 'order'], 'the flow\'s tag, then the agent\'s');
 });
 

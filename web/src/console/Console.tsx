@@ -36,7 +36,7 @@ export function consoleSections(session: Session): NavItem[] {
   if (admin) items.push({ id: 'users', label: 'Users', href: '/admin/users' });
   if (admin) items.push({ id: 'profiles', label: 'Profiles', href: '/admin/profiles' });
   if (can(session, 'queues', 'read')) items.push({ id: 'queues', label: 'Queues', href: '/admin/queues' });
-  if (can(session, 'queues', 'read')) items.push({ id: 'realtime', label: 'Realtime', href: '/admin/realtime' });
+  if (can(session, 'realtime', 'read')) items.push({ id: 'realtime', label: 'Realtime', href: '/admin/realtime' });
   if (admin) items.push({ id: 'openchannel', label: 'Open Channel', href: '/admin/openchannel' });
   if (admin || session.user.role === 'user') items.push({ id: 'intervals', label: 'Intervals', href: '/admin/intervals' });
   return items;
@@ -95,7 +95,7 @@ export function Console({ session, route, socket, footer }: ConsoleProps) {
       case 'queues':
         return id === null ? <QueuesList session={session} /> : <QueueEditor key={String(id)} session={session} id={id} />;
       case 'realtime':
-        return <RealtimeBoard session={session} socket={socket} />;
+        return <RealtimeBoard socket={socket} />;
       case 'openchannel':
         return id === null ? <OpenChannelList /> : <OpenChannelEditor key={String(id)} id={id} />;
       case 'intervals':

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { call, type Session } from '../lib/auth';
+import { call } from '../lib/auth';
 import type { ServerMessage, SocketManager } from '../lib/socket';
 import { CHANNEL_LABELS, fetchAllQueues, getPage, isRecord, num, str, type Json } from '../lib/staff';
 import { useResync } from '../lib/useResync';
@@ -66,10 +66,8 @@ export function boardEvent(b: Board, m: ServerMessage): Board {
   return b;
 }
 
-const POLL_MS = 10_000;
-
 /** The realtime queue board: per-queue counts and agents' states, live. */
-export function RealtimeBoard({ session, socket }: { session: Session; socket: SocketManager }) {
+export function RealtimeBoard({ socket }: { socket: SocketManager }) {
   const [board, setBoard] = useState<Board | null>(null);
   const [failed, setFailed] = useState(false);
   const [queues] = useLoad(() => fetchAllQueues(), []);
@@ -81,15 +79,21 @@ export function RealtimeBoard({ session, socket }: { session: Session; socket: S
       return b;
     },
     applySnapshot: setBoard,
-    applyEvent: (m) => setBoard((b) => (b ? boardEvent(b, m) : b)),
-    accepts: (m) => m.type === 'realtime.queue' || m.type === 'agent.state',
+    applyEvent: (m) => {
+      // Subscribed: events flow from now on; read the counts again so none is missed.
+      if (m.type === 'realtime.subscribed') resync();
+      else setBoard((b) => (b ? boardEvent(b, m) : b));
+    },
+    accepts: (m) => m.type === 'realtime.queue' || m.type === 'agent.state' || m.type === 'realtime.subscribed',
   });
-  // Supervisors get no realtime events (they go to administrators): refresh now and then.
-  useEffect(() => {
-    if (session.user.role === 'admin') return;
-    const t = setInterval(resync, POLL_MS);
-    return () => clearInterval(t);
-  }, [session.user.role]);
+  // Realtime events are opt-in per socket: ask on every (re)connection (routing.md "Realtime").
+  useEffect(
+    () =>
+      socket.subscribe((st) => {
+        if (st === 'open') socket.send({ type: 'realtime.subscribe' });
+      }),
+    [socket],
+  );
 
   const qName = new Map((queues.kind === 'ready' ? queues.value : []).map((q) => [n(q['id']), str(q['name'])]));
   const aName = new Map((agents.kind === 'ready' ? agents.value.items : []).map((a) => [n(a['id']), `${str(a['full_name'])} (${str(a['username'])})`]));
