@@ -93,7 +93,7 @@ export function Desk({ socket, footer }: DeskProps) {
           Your desk could not be loaded. Retrying…
         </Banner>
       )}
-      <DeskBar state={s.state} onState={(state) => dispatch({ kind: 'state', state })} />
+      <DeskBar state={s.state} offered={s.offers.length} onState={(state) => dispatch({ kind: 'state', state })} />
       <div class="desk__body">
         <aside class="desk__side">
           <OfferList offers={s.offers} busy={busy} onAccept={(o) => void accept(o)} onReject={(o) => void reject(o)} />
@@ -141,7 +141,13 @@ export function Desk({ socket, footer }: DeskProps) {
               onGone={() => dispatch({ kind: 'removed', id: shown.id })}
             />
           ) : (
-            <p class="muted desk__empty">No interaction open. Log in to a channel to receive offers.</p>
+            <p class="muted desk__empty">
+              {s.offers.length
+                ? 'No interaction open. Accept an incoming one.'
+                : s.state && Object.values(s.state.logged_in).some(Boolean)
+                  ? 'No interaction open. New ones appear under Incoming.'
+                  : 'No interaction open. Log in to a channel to receive offers.'}
+            </p>
           )}
         </section>
       </div>

@@ -6,11 +6,13 @@ import { Button, Chip, TextField, toast } from '../ui';
 
 export interface DeskBarProps {
   state: AgentState | null;
+  /** Offers shown on the desk (agent.state is not sent for every offer). */
+  offered: number;
   onState: (s: AgentState) => void;
 }
 
 /** Channel logins and pause/unpause, with the agent's counts. */
-export function DeskBar({ state, onState }: DeskBarProps) {
+export function DeskBar({ state, offered, onState }: DeskBarProps) {
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
   // The channel being switched shows its new state at once (until the server answers).
@@ -81,7 +83,7 @@ export function DeskBar({ state, onState }: DeskBarProps) {
         )}
         <Chip tone={current.paused ? 'warning' : 'ok'}>{current.paused ? 'Not receiving' : 'Available'}</Chip>
         <span class="muted small">
-          {current.open_tabs} open · {current.offers} offered
+          {current.open_tabs} open · {offered} offered
         </span>
       </div>
     </section>
