@@ -362,9 +362,11 @@ test('an account without a reply URL: the reply box says so and notes still work
 test('two staff exchange messenger messages and see the unread badge', async (t) => {
   const a = admin.page;
   const g = agent.page;
-  // The admin writes to the agent.
-  await a.getByRole('button', { name: /^Messenger/ }).click();
+  // The admin writes to the agent; the panel opens from the keyboard and takes the focus.
+  await a.getByRole('button', { name: /^Messenger/ }).focus();
+  await a.keyboard.press('Enter');
   const panel = a.getByRole('dialog', { name: 'Messenger' });
+  await a.waitForFunction(() => document.getElementById('messenger-panel')?.contains(document.activeElement));
   await field(panel, 'Search people').fill('dana');
   await panel.getByRole('button', { name: /^Dana Desk, online/ }).click();
   await field(panel, 'Message to Dana Desk').fill('Can you take the VIP chats today?');
