@@ -16,6 +16,7 @@ const http = require('node:http');
 const path = require('node:path');
 const { chromium } = require('playwright-core');
 const { startServer, adminClient, login, STRONG, repoRoot } = require('../api/lib/server.js');
+const desk = require('../api/lib/desk.js');
 
 const webRoot = path.join(repoRoot, 'web', 'dist');
 const executablePath = process.env.SB_CHROMIUM || '/usr/bin/chromium';
@@ -357,6 +358,30 @@ test('an account without a reply URL: the reply box says so and notes still work
   // Close the tab (release): it leaves the desk, the interaction stays open.
   await page.getByRole('button', { name: 'Close tab' }).click();
   await page.getByRole('tab', { name: 'Nico' }).waitFor({ state: 'detached' });
+});
+
+test('the agent transfers an interaction to another online agent', async (t) => {
+  const { page } = agent;
+  // Eve: another agent, online (a socket) and logged in to Open Channel, outside the queue.
+  const eve = await desk.agentDesk(srv, api, 'eve.desk', { full_name: 'Eve Desk' });
+  // The routing thread learns of a new agent by a reload it is posted: until then, 404.
+  await until(async () => (await eve.request('POST', '/api/v1/agent/login', { body: { channel: 'openchannel' } })).status === 200, 'Eve logged in to Open Channel');
+  let r = await api.request('PATCH', `/api/v1/openchannel/accounts/${state.account.id}`, { body: { transfer_enabled: true, transfer_timeout: 300 } });
+  assert.equal(r.status, 200, r.text);
+  r = await notify(state.account, { from: 'cust-4', body: 'Can I speak to billing?', firstName: 'Tina' });
+  const id = r.json.interaction_id;
+  await page.getByRole('button', { name: 'Accept Tina' }).click();
+  await page.getByRole('tab', { name: 'Tina' }).waitFor();
+  await page.getByRole('button', { name: 'Transfer' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Transfer interaction' });
+  await until(async () => (await field(dialog, 'Agent').locator('option').allInnerTexts()).includes('Eve Desk (eve.desk)'), 'Eve among the online agents');
+  await field(dialog, 'Agent').selectOption({ label: 'Eve Desk (eve.desk)' });
+  await shot(t, page, 'desk-transfer.png');
+  await dialog.getByRole('button', { name: 'Transfer' }).click();
+  await page.getByRole('tab', { name: 'Tina' }).waitFor({ state: 'detached' });
+  await desk.waitFor(() => desk.events(eve.ws, 'interaction.offered', id)[0], 'offered to Eve');
+  assert.equal((await eve.request('POST', `/api/v1/interactions/${id}/accept`)).status, 200);
+  eve.ws.close();
 });
 
 test('two staff exchange messenger messages and see the unread badge', async (t) => {
