@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # `make check`: every test, as CI runs it. Installs what is missing, builds the ASan+UBSan
-# configuration and the web app, starts a throw-away PostgreSQL on loopback, then runs the
-# format check, the unit tests (ctest), the OpenAPI lint, the API suites against SQLite and
-# PostgreSQL, and the browser tests (Chromium) of the web app. Each runner's closing line is
-# printed; the last line sums them up.
+# configuration and the web app, runs the web app's unit tests (Vitest), starts a throw-away
+# PostgreSQL on loopback, then runs the format check, the unit tests (ctest), the OpenAPI lint,
+# the API suites against SQLite and PostgreSQL, and the browser tests (Chromium) of the web
+# app. Each runner's closing line is printed; the last line sums them up.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -24,6 +24,9 @@ cmake --build --preset asan
 section "web app"
 scripts/web-build.sh
 ls web/dist/index.html >/dev/null
+
+section "web unit tests (vitest)"
+if ! (cd web && npx --no-install vitest run); then failures+=(web-unit); fi
 
 tmp=$(mktemp -d /tmp/sb-check.XXXXXX)
 chmod 755 "$tmp"

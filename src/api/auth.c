@@ -15,6 +15,7 @@
 #include "auth/permissions.h"
 #include "core/err.h"
 #include "http/respond.h"
+#include "staff/agents.h"
 #include "staff/client_logs_notify.h"
 
 /* Validates a required string field of 1..max bytes; adds an error and returns NULL when it
@@ -200,6 +201,14 @@ int api_auth_me(struct http_req *req)
         r = client_logs_load_state(db, who.user_id, &logs);
         if (!r)
             json_object_set_new(me, "client_logs", client_logs_state_json(logs));
+        /* And where its toasts go (Personal info: notification_position). */
+        char typology[16];
+        json_t *settings = NULL;
+        if (!r && !agent_load_settings(db, who.user_id, typology, &settings)) {
+            const char *pos = json_string_value(json_object_get(settings, "notification_position"));
+            json_object_set_new(me, "notification_position", json_string(pos ? pos : "top-right"));
+        }
+        json_decref(settings);
     } else if (!r && who.role == AUTH_ROLE_USER) {
         /* A supervisor: the sections its profile enables, for the console's navigation. */
         json_t *perms = NULL;

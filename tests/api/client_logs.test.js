@@ -262,3 +262,12 @@ test('files rotate at client_logs.max_file_bytes, client_logs.max_files kept', a
     assert.equal((await small.stop()).code, 0, small.stderr());
   }
 });
+
+test('an agent\'s /auth/me says where its toasts go (notification_position); others have none', async () => {
+  const agent = await accountClient(srv, 'toast.agent', 'agent');
+  assert.equal((await agent.request('GET', '/api/v1/auth/me')).json.notification_position, 'top-right', 'the seed default');
+  await setLogs(agent, { notification_position: 'bottom-left' });
+  assert.equal((await agent.request('GET', '/api/v1/auth/me')).json.notification_position, 'bottom-left');
+  const sup = await accountClient(srv, 'toast.user', 'user');
+  for (const c of [sup, admin]) assert.equal('notification_position' in (await c.request('GET', '/api/v1/auth/me')).json, false);
+});

@@ -306,7 +306,8 @@ test('the supervisor sees only the agents section its profile enables, and only 
     }
     await page.waitForURL('**/admin/agents');
     await nav.getByRole('link', { name: 'Agents' }).waitFor();
-    assert.deepEqual(await nav.getByRole('link').allInnerTexts(), ['Agents', 'Change password']);
+    // Intervals are readable by every supervisor (no profile section), as the API allows.
+    assert.deepEqual(await nav.getByRole('link').allInnerTexts(), ['Agents', 'Intervals', 'Change password']);
     await page.getByRole('link', { name: 'erin.e2e' }).waitFor();
     assert.equal(await page.locator('tbody tr').count(), 1, 'only the agent of its queue');
     assert.equal(await page.getByRole('link', { name: 'olga.other' }).count(), 0);

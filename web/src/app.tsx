@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { AppHeader } from './components/AppHeader';
 import { Console, isStaffConsole } from './console/Console';
+import { Desk } from './desk/Desk';
 import { fetchMe, genericMessage, logout, type Session } from './lib/auth';
 import { useClientLogs } from './lib/clientLogs';
 import { Link, navigate, useRoute } from './lib/router';
@@ -11,7 +12,8 @@ import { ForgotPasswordPage } from './pages/ForgotPasswordPage';
 import { HomePage } from './pages/HomePage';
 import { LoginPage } from './pages/LoginPage';
 import { ResetPasswordPage } from './pages/ResetPasswordPage';
-import { Banner, Button } from './ui';
+import { Messenger } from './messenger/Messenger';
+import { Banner, Button, parseToastPosition, Toaster } from './ui';
 
 export interface AppProps {
   socket: SocketManager;
@@ -53,16 +55,34 @@ export function App({ socket }: AppProps) {
   // new one so per-user events (client_logs.*, session.revoked) reach this page.
   const signedIn = state.kind === 'session' ? state.session.user.id : state.kind === 'anonymous' ? 0 : undefined;
   const lastSignedIn = useRef<number | undefined>(undefined);
+  // After a forced logout the browser still holds the revoked cookie: a new socket would be
+  // refused (401) until the next login, so the socket stays stopped until then.
+  const revoked = useRef(false);
   useEffect(() => {
     if (signedIn === undefined) return;
     if (lastSignedIn.current !== undefined && lastSignedIn.current !== signedIn) {
       socket.stop();
-      socket.start();
+      if (!revoked.current) socket.start();
     }
     lastSignedIn.current = signedIn;
   }, [signedIn, socket]);
 
   useClientLogs(socket, state.kind === 'session' ? state.session : null);
+
+  // Forced logout: this agent signed in somewhere else (security.md "Agents have one session").
+  const [signedOutWhy, setSignedOutWhy] = useState<string | null>(null);
+  useEffect(
+    () =>
+      socket.onMessage((m) => {
+        if (m.type !== 'session.revoked') return;
+        revoked.current = true;
+        socket.stop();
+        setSignedOutWhy('You were signed out because your account signed in somewhere else.');
+        setState({ kind: 'anonymous' });
+        navigate('/login', true);
+      }),
+    [socket],
+  );
 
   // Redirects: anonymous users to /login, signed-in users away from the public pages.
   useEffect(() => {
@@ -90,8 +110,15 @@ export function App({ socket }: AppProps) {
   }
 
   function onLoggedIn(session: Session) {
+    setSignedOutWhy(null);
+    if (revoked.current) {
+      revoked.current = false;
+      socket.start();
+    }
     setState({ kind: 'session', session });
     navigate('/', true);
+    // The login answer is the short form: /auth/me adds the role's settings (toast position).
+    void loadSession();
   }
 
   function page() {
@@ -115,7 +142,16 @@ export function App({ socket }: AppProps) {
     if (state.kind === 'anonymous') {
       if (route.path === '/forgot-password') return <ForgotPasswordPage />;
       if (route.path === '/reset-password') return <ResetPasswordPage token={route.query.get('token') ?? ''} />;
-      return <LoginPage onLoggedIn={onLoggedIn} />;
+      return (
+        <>
+          {signedOutWhy && (
+            <Banner tone="warning" role="alert">
+              {signedOutWhy}
+            </Banner>
+          )}
+          <LoginPage onLoggedIn={onLoggedIn} />
+        </>
+      );
     }
     const { session } = state;
     const forced = session.password.must_change || session.password.expired;
@@ -145,6 +181,39 @@ export function App({ socket }: AppProps) {
           <Console
             session={session}
             route={route}
+            socket={socket}
+            footer={
+              <>
+                <span class="signed-in">
+                  Signed in as <strong>{session.user.full_name}</strong> ({session.user.role})
+                </span>
+                <Link href="/change-password">Change password</Link>
+                <Button variant="secondary" onClick={() => void doLogout()} disabled={loggingOut}>
+                  Log out
+                </Button>
+              </>
+            }
+          />
+        </>
+      );
+    }
+    if (session.user.role === 'agent' && route.path === '/') {
+      const days = session.password.expires_in_days;
+      return (
+        <>
+          {days !== null && (
+            <Banner tone="warning" role="status">
+              Your password expires in {days} {days === 1 ? 'day' : 'days'}. <Link href="/change-password">Change it now</Link>
+            </Banner>
+          )}
+          {session.mfaEnrollmentRequired && (
+            <Banner tone="warning" role="status">
+              Your role requires two-step verification. Set it up before using the rest of Switchboard.
+            </Banner>
+          )}
+          <Desk
+            session={session}
+            socket={socket}
             footer={
               <>
                 <span class="signed-in">
@@ -163,17 +232,21 @@ export function App({ socket }: AppProps) {
     return <HomePage session={session} refreshKey={reconnects} onLogout={() => void doLogout()} busy={loggingOut} />;
   }
 
+  const session = state.kind === 'session' ? state.session : null;
+  const wide = route.path.startsWith('/admin') || (session?.user.role === 'agent' && route.path === '/') || (session !== null && isStaffConsole(session) && route.path === '/');
+
   return (
     <div class="app">
-      <AppHeader connection={connection} />
-      <main class={`app-main${route.path.startsWith('/admin') ? ' app-main--wide' : ''}`} id="main" tabIndex={-1} ref={main}>
+      <AppHeader connection={connection} actions={session && !session.password.must_change && !session.password.expired ? <Messenger key={session.user.id} session={session} socket={socket} /> : null} />
+      <main class={`app-main${wide ? ' app-main--wide' : ''}`} id="main" tabIndex={-1} ref={main}>
         {connection === 'reconnecting' && (
-          <Banner tone="warning" role="alert">
-            Connection lost. Reconnecting…
+          <Banner tone="warning" role="alert" title="Connection lost">
+            The connection to the server was lost (network problem). Reconnecting… This message disappears when the connection is back.
           </Banner>
         )}
         {page()}
       </main>
+      <Toaster position={parseToastPosition(session?.notificationPosition)} />
     </div>
   );
 }

@@ -3,6 +3,7 @@ import './styles/tokens.css';
 import './ui/ui.css';
 import './styles/app.css';
 import './styles/console.css';
+import './styles/desk.css';
 import { App } from './app';
 import { SocketManager } from './lib/socket';
 

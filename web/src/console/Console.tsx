@@ -1,18 +1,23 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect } from 'preact/hooks';
 import type { Session } from '../lib/auth';
+import type { SocketManager } from '../lib/socket';
 import { Link, navigate, type Route } from '../lib/router';
 import { can } from '../lib/staff';
 import { Banner } from '../ui';
 import { AgentEditor } from './AgentEditor';
 import { AgentsList } from './AgentsList';
+import { IntervalEditor, IntervalsList } from './Intervals';
+import { OpenChannelEditor, OpenChannelList } from './OpenChannel';
 import { ProfileEditor, ProfilesList } from './Profiles';
 import { QueueEditor, QueuesList } from './Queues';
+import { RealtimeBoard } from './Realtime';
 import { UserEditor, UsersList } from './Users';
 
 export interface ConsoleProps {
   session: Session;
   route: Route;
+  socket: SocketManager;
   /** Extra content of the navigation (account links). */
   footer?: ComponentChildren;
 }
@@ -31,6 +36,9 @@ export function consoleSections(session: Session): NavItem[] {
   if (admin) items.push({ id: 'users', label: 'Users', href: '/admin/users' });
   if (admin) items.push({ id: 'profiles', label: 'Profiles', href: '/admin/profiles' });
   if (can(session, 'queues', 'read')) items.push({ id: 'queues', label: 'Queues', href: '/admin/queues' });
+  if (can(session, 'realtime', 'read')) items.push({ id: 'realtime', label: 'Realtime', href: '/admin/realtime' });
+  if (admin) items.push({ id: 'openchannel', label: 'Open Channel', href: '/admin/openchannel' });
+  if (admin || session.user.role === 'user') items.push({ id: 'intervals', label: 'Intervals', href: '/admin/intervals' });
   return items;
 }
 
@@ -40,7 +48,7 @@ export function isStaffConsole(session: Session): boolean {
 }
 
 /** The admin console: side navigation per role and the section's page. */
-export function Console({ session, route, footer }: ConsoleProps) {
+export function Console({ session, route, socket, footer }: ConsoleProps) {
   const sections = consoleSections(session);
   const parts = route.path.split('/').filter(Boolean); // ["admin", section, id?]
   const section = parts[1] ?? '';
@@ -86,6 +94,12 @@ export function Console({ session, route, footer }: ConsoleProps) {
         return id === null ? <ProfilesList /> : <ProfileEditor key={String(id)} id={id} />;
       case 'queues':
         return id === null ? <QueuesList session={session} /> : <QueueEditor key={String(id)} session={session} id={id} />;
+      case 'realtime':
+        return <RealtimeBoard socket={socket} />;
+      case 'openchannel':
+        return id === null ? <OpenChannelList /> : <OpenChannelEditor key={String(id)} id={id} />;
+      case 'intervals':
+        return id === null ? <IntervalsList session={session} /> : <IntervalEditor key={String(id)} session={session} id={id} />;
       default:
         return null;
     }

@@ -38,6 +38,8 @@ export interface Session {
   clientLogs: ClientLogsState | null;
   /** Supervisors only; null for admins (everything) and agents (no console). */
   permissions: SectionPermissions | null;
+  /** Agents only: where toasts go (agent setting notification_position); null otherwise. */
+  notificationPosition: string | null;
 }
 
 export interface FieldError {
@@ -174,6 +176,7 @@ function parseSession(v: unknown): Session | null {
     mfaEnrollmentRequired: m['enrollment_required'] === true,
     clientLogs: parseClientLogsState(v['client_logs']),
     permissions: parsePermissions(v['permissions']),
+    notificationPosition: typeof v['notification_position'] === 'string' ? v['notification_position'] : null,
   };
 }
 

@@ -10,3 +10,5 @@ export { Dialog } from './Dialog';
 export type { DialogProps } from './Dialog';
 export { Tabs } from './Tabs';
 export type { TabsProps } from './Tabs';
+export { Toaster, toast, parseToastPosition, TOAST_POSITIONS } from './Toasts';
+export type { ToastPosition, ToastTone } from './Toasts';
