@@ -69,6 +69,8 @@ struct parser {
     size_t cap;
 };
 
+static int fail(struct parser *ps, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 static int fail(struct parser *ps, const char *fmt, ...)
 {
     if (ps->err)
