@@ -93,9 +93,12 @@ static void *acd_main(void *arg)
         if (!db)
             continue;
         now = clock_now_ms(a->app->clock);
+        if (now - a->last_reload >= ACD_FULL_RELOAD_MS) {
+            a->last_reload = now;
+            acd_reload(a, db, now);
+        }
         if (now - a->last_sweep >= ACD_SWEEP_MS) {
             a->last_sweep = now;
-            acd_reload(a, db, now);
             acd_sweep_unknown(a, db, now);
         }
         eng_tick(a->eng, now);
@@ -164,7 +167,7 @@ int acd_start(struct sb_app *app, struct acd **out)
     r = db ? acd_restore(a, db, now) : SB_EUNAVAIL;
     if (!r) {
         acd_drain(a, db);
-        a->last_sweep = now;
+        a->last_sweep = a->last_reload = now;
         if (pthread_create(&a->thread, NULL, acd_main, a))
             r = SB_EIO;
     }

@@ -326,6 +326,14 @@ static void offers(struct acd *a, struct db *db, struct acd_req *req)
 
 void acd_handle(struct acd *a, struct db *db, struct acd_req *req, int64_t now)
 {
+    /* An agent created since the last reload (its creation commits on a job worker, after
+     * the reload the request posted): read the configuration again once. */
+    if (req->agent > 0 && !eng_map_get(&a->agents, req->agent) && req->op != ACD_REALTIME &&
+        now - a->last_miss_reload >= 1000) {
+        /* At most once a second: an account that is no agent cannot make it reload at will. */
+        a->last_miss_reload = now;
+        acd_reload(a, db, now);
+    }
     int st = ACD_OK;
     bool state_changed = false;
     switch (req->op) {

@@ -39,10 +39,13 @@ struct acd_ids {
     int64_t id[];
 };
 
-/* How often the thread re-reads the configuration and looks for open interactions it does not
- * know (lost posts, other nodes' writes), and the longest it sleeps. */
-#define ACD_SWEEP_MS     5000
-#define ACD_MAX_SLEEP_MS 1000
+/* How often the thread looks for open interactions it does not know (a lost post, another
+ * node's write), how often it re-reads the whole configuration although no change was posted
+ * (a safety net: every change through the API posts a reload; the full reload is O(agents +
+ * memberships) on the routing thread, so not often), and the longest it sleeps. */
+#define ACD_SWEEP_MS       5000
+#define ACD_FULL_RELOAD_MS 60000
+#define ACD_MAX_SLEEP_MS   1000
 
 /* Steps one evaluation of a flow may take before it is stopped (GotoP loops). */
 #define ACD_FLOW_MAX_STEPS 100
@@ -88,6 +91,8 @@ struct acd {
     struct eng_map queue_profiles; /* queue id -> struct acd_ids* */
     struct eng_map agent_profiles; /* agent id -> struct acd_ids* */
     int64_t last_sweep;
+    int64_t last_reload;
+    int64_t last_miss_reload; /* the last reload for a request naming an unknown agent */
 };
 
 /* acd_load.c */
