@@ -15,6 +15,7 @@
 #include "auth/permissions.h"
 #include "core/err.h"
 #include "http/respond.h"
+#include "ws/hub.h"
 #include "staff/agents.h"
 #include "staff/client_logs_notify.h"
 
@@ -171,6 +172,11 @@ int api_auth_logout(struct http_req *req)
         return http_reply_error(req, r);
     audit_record(db, now, who.user_id, "logout", "session", who.session_id, auth_client_ip(req),
                  NULL);
+    /* The session's sockets end with it (they would go on receiving the user's events). */
+    char sid[24];
+    snprintf(sid, sizeof(sid), "%lld", (long long)who.session_id);
+    if (req->app->hub)
+        hub_close_session(req->app->hub, who.user_id, sid, 4001);
     auth_set_cookie(req, NULL, 0);
     return http_reply_empty(req, 204);
 }

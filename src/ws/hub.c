@@ -81,6 +81,7 @@ enum hub_cmd_kind {
     HUB_CMD_SEND,
     HUB_CMD_CLOSE,
     HUB_CMD_CLOSE_USER,
+    HUB_CMD_CLOSE_SESSION,
     HUB_CMD_SUB,
     HUB_CMD_UNSUB,
 };
@@ -833,6 +834,11 @@ static void hub_exec(struct hub *h, struct hub_cmd *cmd)
                 conn_close_after_drain(c, cmd->code, "closed by server");
         }
         break;
+    case HUB_CMD_CLOSE_SESSION:
+        for (c = h->live_head; c; c = c->live_next)
+            if (c->who.user_id == cmd->user_id && !strcmp(c->who.session_id, cmd->who.session_id))
+                conn_close_after_drain(c, cmd->code, "session ended");
+        break;
     case HUB_CMD_SUB:
         if ((c = hub_lookup(h, cmd->ref)) && conn_topic_add(c, cmd->topic) != 0)
             log_warn("ws subscribe to %s dropped on conn=%u.%u (topic limit or memory)", cmd->topic,
@@ -1166,6 +1172,21 @@ int hub_close_user(struct hub *h, int64_t user_id, uint16_t code, struct ws_ref 
     cmd->user_id = user_id;
     cmd->code = code;
     cmd->ref = keep;
+    return hub_push(h, cmd);
+}
+
+int hub_close_session(struct hub *h, int64_t user_id, const char *session_id, uint16_t code)
+{
+    if (user_id <= 0 || !session_id || !*session_id ||
+        strlen(session_id) >= sizeof(((struct hub_identity *)0)->session_id) ||
+        !close_code_ok(code))
+        return SB_EINVAL;
+    struct hub_cmd *cmd = cmd_new(HUB_CMD_CLOSE_SESSION);
+    if (!cmd)
+        return SB_ENOMEM;
+    cmd->user_id = user_id;
+    cmd->code = code;
+    snprintf(cmd->who.session_id, sizeof(cmd->who.session_id), "%s", session_id);
     return hub_push(h, cmd);
 }
 

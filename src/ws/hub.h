@@ -95,6 +95,10 @@ int hub_close(struct hub *h, struct ws_ref to, uint16_t code);
 /* Closes every connection of `user_id` with `code` except `keep` (forced logout). */
 int hub_close_user(struct hub *h, int64_t user_id, uint16_t code, struct ws_ref keep);
 
+/* Closes every connection of `user_id` opened with session `session_id` (its hub_identity)
+ * with `code`: a logout ends that session's sockets, not the user's other devices. */
+int hub_close_session(struct hub *h, int64_t user_id, const char *session_id, uint16_t code);
+
 /* Adds/removes a topic subscription for one connection. Any thread. */
 int hub_subscribe(struct hub *h, struct ws_ref ref, const char *topic);
 int hub_unsubscribe(struct hub *h, struct ws_ref ref, const char *topic);

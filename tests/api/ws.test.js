@@ -191,3 +191,26 @@ test('SIGTERM closes open sockets with 1001 and does not wait for them', async (
   // waiting for the sockets as if they were requests in flight.
   assert.ok(Date.now() - t0 < 30000, 'the drain did not wait for open WebSockets');
 });
+
+test('logout ends that session\'s sockets and no other', { timeout: 60000 }, async () => {
+  const { adminClient, login, STRONG } = require('./lib/server');
+  const srv = await startServer();
+  try {
+    await adminClient(srv);
+    const a = await login(srv, 'admin', STRONG);
+    const b = await login(srv, 'admin', STRONG);
+    const wa = await connect(srv.wsUrl, { headers: { cookie: a.cookie } });
+    const wb = await connect(srv.wsUrl, { headers: { cookie: b.cookie } });
+    const closed = new Promise((resolve) => wa.on('close', (code) => resolve(code)));
+    assert.equal((await a.request('POST', '/api/v1/auth/logout')).status, 204);
+    assert.equal(await closed, 4001);
+    // The other session's socket still works: the hub answers its ping.
+    const pong = new Promise((resolve) => wb.once('message', (d) => resolve(JSON.parse(d.toString()))));
+    wb.send('{"type":"ping"}');
+    assert.equal((await pong).type, 'pong');
+    assert.equal(wb.readyState, WebSocket.OPEN);
+    wb.close();
+  } finally {
+    assert.equal((await srv.stop()).code, 0, srv.stderr());
+  }
+});
