@@ -8,65 +8,11 @@
 #include "core/clock.h"
 #include "channels/channel_account.h"
 #include "core/err.h"
+#include "core/json_fields.h"
 #include "db/db.h"
 
 #define OC_NAME_MAX 128
 #define OC_TEXT_MAX 1024
-
-static void add_error(json_t **errors, const char *field, const char *message)
-{
-    if (!*errors)
-        *errors = json_array();
-    json_array_append_new(*errors, json_pack("{s:s, s:s}", "field", field, "message", message));
-}
-
-/* The value of `k`: from the body when present, else the stored one. */
-static json_t *pick(const json_t *body, const json_t *current, const char *k)
-{
-    json_t *v = json_object_get(body, k);
-    return v ? v : json_object_get(current, k);
-}
-
-static void text_field(const json_t *body, const json_t *current, json_t *clean, const char *k,
-                       size_t max, bool required, json_t **errors)
-{
-    json_t *v = pick(body, current, k);
-    if (!v || json_is_null(v)) {
-        if (required)
-            add_error(errors, k, "is required");
-        else
-            json_object_set_new(clean, k, json_null());
-        return;
-    }
-    const char *s = json_string_value(v);
-    if (!s) {
-        add_error(errors, k, "must be a string");
-    } else if (required && !*s) {
-        add_error(errors, k, "must not be empty");
-    } else if (strlen(s) > max) {
-        char m[64];
-        snprintf(m, sizeof(m), "must be at most %zu characters", max);
-        add_error(errors, k, m);
-    } else {
-        json_object_set(clean, k, v);
-    }
-}
-
-static void int_field(const json_t *body, const json_t *current, json_t *clean, const char *k,
-                      json_int_t def, json_int_t lo, json_int_t hi, json_t **errors)
-{
-    json_t *v = pick(body, current, k);
-    if (!v) {
-        json_object_set_new(clean, k, json_integer(def));
-    } else if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi) {
-        char m[80];
-        snprintf(m, sizeof(m), "must be an integer from %lld to %lld", (long long)lo,
-                 (long long)hi);
-        add_error(errors, k, m);
-    } else {
-        json_object_set(clean, k, v);
-    }
-}
 
 static bool url_ok(const char *s)
 {
@@ -99,38 +45,32 @@ int oc_account_validate(struct db *db, const json_t *body, const json_t *current
         for (size_t i = 0; i < sizeof(known) / sizeof(*known); i++)
             ok = ok || !strcmp(k, known[i]);
         if (!ok)
-            add_error(errors, k, "is not a field of an Open Channel account");
+            jf_error(errors, k, "is not a field of an Open Channel account");
     }
-    text_field(body, current, *clean, "name", OC_NAME_MAX, true, errors);
-    text_field(body, current, *clean, "description", OC_TEXT_MAX, false, errors);
-    text_field(body, current, *clean, "key", 255, false, errors);
-    text_field(body, current, *clean, "reply_url", OC_TEXT_MAX, false, errors);
+    jf_text(body, current, *clean, "name", OC_NAME_MAX, true, errors);
+    jf_text(body, current, *clean, "description", OC_TEXT_MAX, false, errors);
+    jf_text(body, current, *clean, "key", 255, false, errors);
+    jf_text(body, current, *clean, "reply_url", OC_TEXT_MAX, false, errors);
     const char *url = json_string_value(json_object_get(*clean, "reply_url"));
     if (url && *url && !url_ok(url))
-        add_error(errors, "reply_url", "must be an http:// or https:// URL");
-    if (url && !*url)
-        json_object_set_new(*clean, "reply_url", json_null());
-    v = pick(body, current, "reply_method");
+        jf_error(errors, "reply_url", "must be an http:// or https:// URL");
+    v = jf_pick(body, current, "reply_method");
     if (!v)
         json_object_set_new(*clean, "reply_method", json_string("POST"));
     else if (!json_is_string(v) ||
              (strcmp(json_string_value(v), "POST") && strcmp(json_string_value(v), "PUT")))
-        add_error(errors, "reply_method", "must be POST or PUT");
+        jf_error(errors, "reply_method", "must be POST or PUT");
     else
         json_object_set(*clean, "reply_method", v);
-    int_field(body, current, *clean, "wait_agent", 10, 1, OC_WAIT_MAX, errors);
-    int_field(body, current, *clean, "wait_queue", 10, 1, OC_WAIT_MAX, errors);
-    int_field(body, current, *clean, "transfer_timeout", 60, 1, OC_WAIT_MAX, errors);
-    v = pick(body, current, "transfer_enabled");
-    if (v && !json_is_boolean(v))
-        add_error(errors, "transfer_enabled", "must be true or false");
-    else
-        json_object_set_new(*clean, "transfer_enabled", json_boolean(json_is_true(v)));
-    v = pick(body, current, "list_id");
+    jf_int(body, current, *clean, "wait_agent", 10, 1, OC_WAIT_MAX, errors);
+    jf_int(body, current, *clean, "wait_queue", 10, 1, OC_WAIT_MAX, errors);
+    jf_int(body, current, *clean, "transfer_timeout", 60, 1, OC_WAIT_MAX, errors);
+    jf_bool(body, current, *clean, "transfer_enabled", errors);
+    v = jf_pick(body, current, "list_id");
     int64_t list = 0;
     if (v && !json_is_null(v)) {
         if (!json_is_integer(v) || json_integer_value(v) < 1)
-            add_error(errors, "list_id", "must be the id of a contact list");
+            jf_error(errors, "list_id", "must be the id of a contact list");
         else
             list = json_integer_value(v);
     }
@@ -147,7 +87,7 @@ int oc_account_validate(struct db *db, const json_t *body, const json_t *current
             return r;
         }
         if (!found)
-            add_error(errors, "list_id", "no such contact list");
+            jf_error(errors, "list_id", "no such contact list");
         json_object_set_new(*clean, "list_id", json_integer(found));
     }
     if (*errors) {

@@ -11,87 +11,9 @@
 #include "core/clock.h"
 #include "channels/channel_account.h"
 #include "core/err.h"
+#include "core/json_fields.h"
 #include "core/seal.h"
 #include "db/db.h"
-
-static void add_error(json_t **errors, const char *field, const char *message)
-{
-    if (!*errors)
-        *errors = json_array();
-    json_array_append_new(*errors, json_pack("{s:s, s:s}", "field", field, "message", message));
-}
-
-/* The value of `k`: from the body when present, else the stored one. */
-static json_t *pick(const json_t *body, const json_t *current, const char *k)
-{
-    json_t *v = json_object_get(body, k);
-    return v ? v : json_object_get(current, k);
-}
-
-static bool plain_text(const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if (*p < 0x20 || *p == 0x7f)
-            return false;
-    return true;
-}
-
-static size_t chars(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xc0) != 0x80;
-    return n;
-}
-
-static void text_field(const json_t *body, const json_t *current, json_t *clean, const char *k,
-                       size_t max, bool required, json_t **errors)
-{
-    json_t *v = pick(body, current, k);
-    if (!v || json_is_null(v) || (!required && json_is_string(v) && !*json_string_value(v))) {
-        if (required)
-            add_error(errors, k, "is required");
-        else
-            json_object_set_new(clean, k, json_null());
-        return;
-    }
-    const char *s = json_string_value(v);
-    char m[80];
-    snprintf(m, sizeof(m), "must be %s%zu characters without control characters",
-             required ? "1 to " : "at most ", max);
-    if (!s)
-        add_error(errors, k, "must be a string");
-    else if (!*s || chars(s) > max || !plain_text(s) || strlen(s) != json_string_length(v))
-        add_error(errors, k, m);
-    else
-        json_object_set(clean, k, v);
-}
-
-static void int_field(const json_t *body, const json_t *current, json_t *clean, const char *k,
-                      json_int_t def, json_int_t lo, json_int_t hi, json_t **errors)
-{
-    json_t *v = pick(body, current, k);
-    if (!v) {
-        json_object_set_new(clean, k, json_integer(def));
-    } else if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi) {
-        char m[80];
-        snprintf(m, sizeof(m), "must be an integer from %lld to %lld", (long long)lo,
-                 (long long)hi);
-        add_error(errors, k, m);
-    } else {
-        json_object_set(clean, k, v);
-    }
-}
-
-static void bool_field(const json_t *body, const json_t *current, json_t *clean, const char *k,
-                       json_t **errors)
-{
-    json_t *v = pick(body, current, k);
-    if (v && !json_is_boolean(v))
-        add_error(errors, k, "must be true or false");
-    else
-        json_object_set_new(clean, k, json_boolean(json_is_true(v)));
-}
 
 bool sms_domain_valid(const char *d)
 {
@@ -119,10 +41,10 @@ bool sms_domain_valid(const char *d)
 
 static void key_field(const json_t *body, const json_t *current, json_t *clean, json_t **errors)
 {
-    json_t *v = pick(body, current, "key");
+    json_t *v = jf_pick(body, current, "key");
     const char *s = json_string_value(v);
     if (!v || json_is_null(v)) {
-        add_error(errors, "key", "is required");
+        jf_error(errors, "key", "is required");
         return;
     }
     size_t n = s ? strlen(s) : 0;
@@ -130,7 +52,7 @@ static void key_field(const json_t *body, const json_t *current, json_t *clean, 
     for (size_t i = 0; ok && i < n; i++)
         ok = isalnum((unsigned char)s[i]) && (unsigned char)s[i] < 0x80;
     if (!ok)
-        add_error(errors, "key", "must be 1 to 5 letters or digits");
+        jf_error(errors, "key", "must be 1 to 5 letters or digits");
     else
         json_object_set(clean, "key", v);
 }
@@ -138,11 +60,11 @@ static void key_field(const json_t *body, const json_t *current, json_t *clean, 
 static int list_field(struct db *db, const json_t *body, const json_t *current, json_t *clean,
                       json_t **errors)
 {
-    json_t *v = pick(body, current, "list_id");
+    json_t *v = jf_pick(body, current, "list_id");
     int64_t list = 0;
     if (v && !json_is_null(v)) {
         if (!json_is_integer(v) || json_integer_value(v) < 1) {
-            add_error(errors, "list_id", "must be the id of a contact list");
+            jf_error(errors, "list_id", "must be the id of a contact list");
             return 0;
         }
         list = json_integer_value(v);
@@ -154,7 +76,7 @@ static int list_field(struct db *db, const json_t *body, const json_t *current, 
     if (r)
         return r;
     if (!found)
-        add_error(errors, "list_id", "no such contact list");
+        jf_error(errors, "list_id", "no such contact list");
     json_object_set_new(clean, "list_id", json_integer(found));
     return 0;
 }
@@ -192,13 +114,13 @@ int sms_account_validate(struct db *db, const json_t *body, const json_t *curren
         for (size_t i = 0; i < sizeof(read_only) / sizeof(*read_only); i++)
             ro = ro || !strcmp(k, read_only[i]);
         if (!ok)
-            add_error(errors, k, ro ? "is read-only" : "is not a field of an SMS account");
+            jf_error(errors, k, ro ? "is read-only" : "is not a field of an SMS account");
     }
-    text_field(body, current, *clean, "name", SMS_NAME_MAX, true, errors);
+    jf_text(body, current, *clean, "name", SMS_NAME_MAX, true, errors);
     key_field(body, current, *clean, errors);
-    text_field(body, current, *clean, "description", SMS_TEXT_MAX, false, errors);
+    jf_text(body, current, *clean, "description", SMS_TEXT_MAX, false, errors);
 
-    v = pick(body, current, "domain");
+    v = jf_pick(body, current, "domain");
     if (!v || json_is_null(v) || (json_is_string(v) && !*json_string_value(v))) {
         char d[SMS_DOMAIN_MAX + 1];
         snprintf(d, sizeof(d), "%s", default_domain ? default_domain : "");
@@ -206,13 +128,13 @@ int sms_account_validate(struct db *db, const json_t *body, const json_t *curren
         while (n && d[n - 1] == '/')
             d[--n] = 0;
         if (!sms_domain_valid(d))
-            add_error(errors, "domain", "is required (the server has no valid http.public_url)");
+            jf_error(errors, "domain", "is required (the server has no valid http.public_url)");
         else
             json_object_set_new(*clean, "domain", json_string(d));
     } else if (!json_is_string(v) || !sms_domain_valid(json_string_value(v))) {
-        add_error(errors, "domain",
-                  "must be an http:// or https:// base URL of at most 255 characters (no user, "
-                  "query or fragment)");
+        jf_error(errors, "domain",
+                 "must be an http:// or https:// base URL of at most 255 characters (no user, "
+                 "query or fragment)");
     } else {
         char d[SMS_DOMAIN_MAX + 1];
         snprintf(d, sizeof(d), "%s", json_string_value(v));
@@ -222,28 +144,28 @@ int sms_account_validate(struct db *db, const json_t *body, const json_t *curren
         json_object_set_new(*clean, "domain", json_string(d));
     }
 
-    v = pick(body, current, "type");
+    v = jf_pick(body, current, "type");
     const char *type = json_string_value(v);
     if (!v || json_is_null(v)) {
-        add_error(errors, "type", "is required");
+        jf_error(errors, "type", "is required");
         type = NULL;
     } else if (!sms_type_valid(type)) {
-        add_error(errors, "type",
-                  "must be twilio, skebby, connectel, clicksend, plivo, clickatell, csctelecom, "
-                  "infobip, intelepeer, bandwidth or telnyx");
+        jf_error(errors, "type",
+                 "must be twilio, skebby, connectel, clicksend, plivo, clickatell, csctelecom, "
+                 "infobip, intelepeer, bandwidth or telnyx");
         type = NULL;
     } else {
         json_object_set(*clean, "type", v);
     }
 
-    v = pick(body, current, "phone");
+    v = jf_pick(body, current, "phone");
     if (!v || json_is_null(v) || (json_is_string(v) && !*json_string_value(v))) {
         if (type && sms_type_needs_phone(type))
-            add_error(errors, "phone", "is required for this type");
+            jf_error(errors, "phone", "is required for this type");
         json_object_set_new(*clean, "phone", json_null());
     } else if (!sms_phone_valid(json_string_value(v))) {
-        add_error(errors, "phone",
-                  "must be an E.164 number (+ and 3 to 15 digits) or a short code like 1-12345");
+        jf_error(errors, "phone",
+                 "must be an E.164 number (+ and 3 to 15 digits) or a short code like 1-12345");
     } else {
         json_object_set(*clean, "phone", v);
     }
@@ -271,12 +193,12 @@ int sms_account_validate(struct db *db, const json_t *body, const json_t *curren
         }
     }
 
-    int_field(body, current, *clean, "wait_agent", 10, 1, SMS_WAIT_MAX, errors);
-    int_field(body, current, *clean, "wait_queue", 10, 1, SMS_WAIT_MAX, errors);
-    int_field(body, current, *clean, "transfer_timeout", 60, 1, SMS_WAIT_MAX, errors);
-    bool_field(body, current, *clean, "transfer_enabled", errors);
-    bool_field(body, current, *clean, "mandatory_disposition", errors);
-    text_field(body, current, *clean, "disposition_pause", SMS_PAUSE_MAX, false, errors);
+    jf_int(body, current, *clean, "wait_agent", 10, 1, SMS_WAIT_MAX, errors);
+    jf_int(body, current, *clean, "wait_queue", 10, 1, SMS_WAIT_MAX, errors);
+    jf_int(body, current, *clean, "transfer_timeout", 60, 1, SMS_WAIT_MAX, errors);
+    jf_bool(body, current, *clean, "transfer_enabled", errors);
+    jf_bool(body, current, *clean, "mandatory_disposition", errors);
+    jf_text(body, current, *clean, "disposition_pause", SMS_PAUSE_MAX, false, errors);
 
     int r = list_field(db, body, current, *clean, errors);
     if (r || *errors) {
