@@ -195,13 +195,14 @@ void acd_flow_run(struct acd *a, struct db *db, struct acd_ix *ix, int why, int6
     ix->phase = PH_ACTION;
     ix->engine_queue = 0;
     clear_timer(a, ix);
+    struct acd_flow_cache cache = {NULL, NULL};
     for (int steps = 0; steps < ACD_FLOW_MAX_STEPS; steps++) {
         struct acd_step s;
         memset(&s, 0, sizeof(s));
         ix->state = IX_FLOW;
         if ((why == ACD_WHY_TIMEOUT || why == ACD_WHY_CONTINUE) && ix->position < 1)
             break;
-        if (acd_flow_next(a, db, ix, why, now, &s) || s.kind == STEP_END)
+        if (acd_flow_next(a, db, ix, why, now, &cache, &s) || s.kind == STEP_END)
             break;
         ix->position = s.next;
         why = ACD_WHY_CONTINUE;
@@ -213,12 +214,12 @@ void acd_flow_run(struct acd *a, struct db *db, struct acd_ix *ix, int why, int6
                         ? 0
                         : ACD_AGENT_QUEUE(s.target, ix->channel);
             if (q && acd_wait_in(a, db, ix, q, deadline, now))
-                return;
+                goto out;
             why = ACD_WHY_TIMEOUT;
             continue;
         }
         if (!run_immediate(a, db, ix, &s, now))
-            return;
+            goto out;
     }
     /* The flow ended (or looped too long) without an agent: the interaction waits, unrouted,
      * for its next message. */
@@ -226,6 +227,8 @@ void acd_flow_run(struct acd *a, struct db *db, struct acd_ix *ix, int why, int6
     ix->target = 0;
     ix->position = 0;
     acd_ix_save(db, ix, now);
+out:
+    acd_flow_cache_free(&cache);
 }
 
 /* A follow-up: the agent who closed its tab, then its queue, then the flow. */

@@ -114,8 +114,16 @@ static int load_vars(struct db *db, int64_t id, struct vars *vs, char *memory, s
     return r < 0 ? r : 0;
 }
 
+void acd_flow_cache_free(struct acd_flow_cache *c)
+{
+    flow_free(c->flow);
+    interval_set_free(c->intervals);
+    c->flow = NULL;
+    c->intervals = NULL;
+}
+
 int acd_flow_next(struct acd *a, struct db *db, struct acd_ix *ix, int why, int64_t now,
-                  struct acd_step *out)
+                  struct acd_flow_cache *cache, struct acd_step *out)
 {
     (void)a;
     memset(out, 0, sizeof(*out));
@@ -126,10 +134,12 @@ int acd_flow_next(struct acd *a, struct db *db, struct acd_ix *ix, int why, int6
     char memory[128] = "";
     const char *ch = eng_channel_name(ix->channel);
     int r = vs ? load_vars(db, ix->id, vs, memory, sizeof(memory)) : SB_ENOMEM;
-    if (!r)
-        r = flow_load(db, ch, ix->account_id, &f, NULL);
-    if (!r)
-        r = interval_set_load(db, &iv, NULL);
+    if (!r && !cache->flow)
+        r = flow_load(db, ch, ix->account_id, &cache->flow, NULL);
+    if (!r && !cache->intervals)
+        r = interval_set_load(db, &cache->intervals, NULL);
+    f = cache->flow;
+    iv = cache->intervals;
     struct flow_state st;
     if (!r && flow_state_decode(memory, &st))
         flow_state_init(&st);
@@ -181,8 +191,6 @@ int acd_flow_next(struct acd *a, struct db *db, struct acd_ix *ix, int why, int6
     } else {
         log_warn("acd: flow of interaction %lld not evaluated (%d)", (long long)ix->id, r);
     }
-    flow_free(f);
-    interval_set_free(iv);
     free(vs);
     return r;
 }

@@ -171,8 +171,17 @@ struct acd_step {
     int timeout_s; /* Queue/Agent: 0 = no limit */
     char text[1024];
 };
+/* The account's flow and the intervals, read once per flow run (they do not change under
+ * it); the interaction's variables are read at each step (a Tag action changes them). */
+struct flow;
+struct interval_set;
+struct acd_flow_cache {
+    struct flow *flow;
+    struct interval_set *intervals;
+};
+void acd_flow_cache_free(struct acd_flow_cache *c);
 int acd_flow_next(struct acd *a, struct db *db, struct acd_ix *ix, int why, int64_t now,
-                  struct acd_step *out);
+                  struct acd_flow_cache *cache, struct acd_step *out);
 
 /* acd_agent.c: the synchronous requests. */
 void acd_handle(struct acd *a, struct db *db, struct acd_req *req, int64_t now);
