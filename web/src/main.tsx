@@ -4,6 +4,7 @@ import './ui/ui.css';
 import './styles/app.css';
 import './styles/console.css';
 import './styles/desk.css';
+import './styles/interactions.css';
 import { App } from './app';
 import { SocketManager } from './lib/socket';
 

@@ -7,11 +7,13 @@ import { can } from '../lib/staff';
 import { Banner } from '../ui';
 import { AgentEditor } from './AgentEditor';
 import { AgentsList } from './AgentsList';
+import { InteractionsList, routeId } from './Interactions';
 import { IntervalEditor, IntervalsList } from './Intervals';
 import { OpenChannelEditor, OpenChannelList } from './OpenChannel';
 import { ProfileEditor, ProfilesList } from './Profiles';
 import { QueueEditor, QueuesList } from './Queues';
 import { RealtimeBoard } from './Realtime';
+import { SpyView } from './Spy';
 import { UserEditor, UsersList } from './Users';
 
 export interface ConsoleProps {
@@ -42,6 +44,12 @@ export function consoleSections(session: Session): NavItem[] {
   return items;
 }
 
+/** "#/console/sms/5/interactions[/9]" → "/admin/sms/5/interactions[/9]"; null for other hashes. */
+export function consoleHashPath(hash: string): string | null {
+  const m = /^#\/console\/(sms|openchannel)\/(\d{1,15})\/interactions(\/\d{1,15})?\/?$/.exec(hash);
+  return m ? `/admin/${m[1]}/${m[2]}/interactions${m[3] ?? ''}` : null;
+}
+
 /** True for the roles that use the console (agents keep their home page). */
 export function isStaffConsole(session: Session): boolean {
   return session.user.role === 'admin' || session.user.role === 'user';
@@ -62,7 +70,32 @@ export function Console({ session, route, socket, footer }: ConsoleProps) {
     }
   }, [route.path, first]);
 
+  // Links written as "#/console/sms/5/interactions" lead to the console path of that list.
+  useEffect(() => {
+    const follow = () => {
+      const to = consoleHashPath(location.hash);
+      if (to) navigate(to, true);
+    };
+    follow();
+    window.addEventListener('hashchange', follow);
+    return () => window.removeEventListener('hashchange', follow);
+  }, []);
+
   function page() {
+    // An account's interactions and the spy view: /admin/{sms|openchannel}/{account}/interactions[/{id}].
+    // Admins and supervisors (the server applies the supervisor's profile and scope).
+    if ((section === 'sms' || section === 'openchannel') && parts[3] === 'interactions') {
+      const acc = routeId(parts[2]);
+      const one = parts[4] === undefined ? undefined : routeId(parts[4]);
+      if (acc === null || one === null || parts.length > 5 || !isStaffConsole(session)) {
+        return (
+          <Banner tone="error" role="alert">
+            This page does not exist.
+          </Banner>
+        );
+      }
+      return one === undefined ? <InteractionsList key={`${section}-${acc}`} channel={section} accountId={acc} /> : <SpyView key={one} channel={section} accountId={acc} id={one} />;
+    }
     if (!allowed) {
       if (route.path === '/' || route.path === '/admin') {
         return first ? null : (

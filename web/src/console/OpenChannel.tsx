@@ -38,6 +38,9 @@ export function OpenChannelList() {
               <th scope="col">Transfers</th>
               <th scope="col">Agents</th>
               <th scope="col">Created</th>
+              <th scope="col">
+                <span class="sr-only">Interactions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -50,6 +53,11 @@ export function OpenChannelList() {
                 <td>{a['transfer_enabled'] === true ? 'On' : 'Off'}</td>
                 <td>{Array.isArray(a['agents']) ? a['agents'].length : 0}</td>
                 <td>{formatDate(a['created_at'])}</td>
+                <td>
+                  <Link href={`/admin/openchannel/${str(a['id'])}/interactions`} aria-label={`Interactions of ${str(a['name'])}`}>
+                    Interactions
+                  </Link>
+                </td>
               </tr>
             ))}
           </tbody>
@@ -200,9 +208,14 @@ export function OpenChannelEditor({ id }: { id: number | 'new' }) {
           </h1>
         </div>
         {!creating && (
-          <Button variant="danger" onClick={() => setConfirm('delete')}>
-            Delete account
-          </Button>
+          <div class="row">
+            <Link class="btn btn--secondary" href={`/admin/openchannel/${str(acc['id'])}/interactions`}>
+              Interactions
+            </Link>
+            <Button variant="danger" onClick={() => setConfirm('delete')}>
+              Delete account
+            </Button>
+          </div>
         )}
       </div>
       {message && (

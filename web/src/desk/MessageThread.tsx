@@ -7,15 +7,18 @@ export interface MessageThreadProps {
   messages: Message[];
   statuses: Record<number, DeliveryStatus>;
   customer: string;
+  /** Who wrote an outbound message or note (default: "You" for the agent's own, "Auto reply"). */
+  author?: (m: Message) => string;
 }
 
-function time(v: string): string {
+function time(v: string, long = false): string {
   const d = new Date(v);
-  return Number.isNaN(d.getTime()) ? '' : d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  if (Number.isNaN(d.getTime())) return '';
+  return long ? d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }) : d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
 }
 
 /** The conversation, newest at the bottom (kept in view as messages arrive). */
-export function MessageThread({ messages, statuses, customer }: MessageThreadProps) {
+export function MessageThread({ messages, statuses, customer, author }: MessageThreadProps) {
   const end = useRef<HTMLDivElement>(null);
   const last = messages.at(-1)?.id;
   useEffect(() => {
@@ -26,12 +29,13 @@ export function MessageThread({ messages, statuses, customer }: MessageThreadPro
       {messages.length === 0 && <p class="muted small">No message yet.</p>}
       {messages.map((m) => {
         const kind = m.internal ? 'note' : m.direction;
-        const who = m.internal ? 'Internal note' : m.direction === 'in' ? customer : m.sender_id ? 'You' : 'Auto reply';
+        const by = author ? author(m) : m.sender_id ? 'You' : 'Auto reply';
+        const who = m.internal ? (author ? `Internal note · ${by}` : 'Internal note') : m.direction === 'in' ? customer : by;
         return (
           <div key={m.id} class={`bubble bubble--${kind}`} data-message-id={m.id}>
             <div class="bubble__meta">
               <span class="bubble__who">{who}</span>
-              <time dateTime={m.created_at}>{time(m.created_at)}</time>
+              <time dateTime={m.created_at}>{time(m.created_at, author !== undefined)}</time>
               {m.direction === 'out' && !m.internal && <Ticks status={statuses[m.id] ?? m.delivery_status} />}
             </div>
             <div class="bubble__body">{m.body}</div>

@@ -370,7 +370,7 @@ export const deskApi = {
   transfer: (id: number, target: { agent_id: number } | { queue_id: number }) => call('POST', `/interactions/${id}/transfer`, target),
   read: (id: number) => call('POST', `/interactions/${id}/read`),
   get: (id: number) => parsed('GET', `/interactions/${id}`, parseInteraction),
-  messages: (id: number, limit = 100) => parsed('GET', `/interactions/${id}/messages?limit=${limit}`, (v) => items(v, parseMessage)),
+  messages: (id: number, limit = 100, before?: number) => parsed('GET', `/interactions/${id}/messages?limit=${limit}${before ? `&before=${before}` : ''}`, (v) => items(v, parseMessage)),
   reply: (id: number, body: string) => call('POST', `/interactions/${id}/messages`, { body }),
   note: (id: number, body: string) => call('POST', `/interactions/${id}/notes`, { body }),
   tags: (id: number, tags: string[]) => parsed('PUT', `/interactions/${id}/tags`, parseInteraction, { tags }),
