@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { call, genericMessage } from '../lib/auth';
-import { deskApi, type Interaction } from '../lib/desk';
+import { deskApi, type AgentState, type Interaction } from '../lib/desk';
 import { isRecord, num, str } from '../lib/staff';
 import { Banner, Button, Dialog, SelectField } from '../ui';
 
@@ -9,6 +9,8 @@ export interface CloseDialogProps {
   open: boolean;
   onCancel: () => void;
   onClosed: (ix: Interaction) => void;
+  /** The agent's state after disposing started (the account's disposition pause, if any). */
+  onState: (s: AgentState) => void;
 }
 
 interface Disposition {
@@ -26,31 +28,70 @@ async function applicable(ix: Interaction): Promise<Disposition[] | null> {
   return r.value['items'].filter(isRecord).map((d) => ({ id: num(d['id']) ?? 0, name: str(d['name']), path: str(d['path']) || str(d['name']) }));
 }
 
-/** Close the interaction with a disposition from the list that applies to it. */
-export function CloseDialog({ interaction, open, onCancel, onClosed }: CloseDialogProps) {
+/**
+ * Close the interaction with a disposition from the list that applies to it. Opening the
+ * dialog starts disposing (POST …/dispose): on an account with a disposition pause the agent
+ * is paused until the close, and the dialog says so. Where the account makes the disposition
+ * mandatory, the server's 422 on `disposition` turns "No disposition" off and marks the field.
+ */
+export function CloseDialog({ interaction, open, onCancel, onClosed, onState }: CloseDialogProps) {
   const [list, setList] = useState<Disposition[] | null>(null);
   const [chosen, setChosen] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const [fieldError, setFieldError] = useState<string | undefined>(undefined);
+  const [required, setRequired] = useState(false);
   const [busy, setBusy] = useState(false);
+  const [pause, setPause] = useState<{ reason: string | null } | null>(null);
   useEffect(() => {
-    if (open) void applicable(interaction).then(setList);
+    if (!open) return;
+    let live = true;
+    void applicable(interaction).then((l) => live && setList(l));
+    // Disposing starts now: the account's disposition pause (if any) applies until the close.
+    void deskApi.dispose(interaction.id).then(async (r) => {
+      if (!r.ok || !live) return;
+      const st = await deskApi.state();
+      if (!st.ok || !live) return;
+      onState(st.value);
+      setPause(st.value.paused ? { reason: st.value.pause_reason } : null);
+    });
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [open, interaction.id]);
   async function close(e: Event) {
     e.preventDefault();
+    if (required && !chosen) {
+      setFieldError('Choose a disposition: this account requires one.');
+      return;
+    }
     setBusy(true);
     const name = list?.find((d) => String(d.id) === chosen)?.name ?? '';
     const r = await deskApi.close(interaction.id, name);
     setBusy(false);
     if (!r.ok) {
       const field = r.error.errors.find((x) => x.field === 'disposition');
-      return setError(field ? `Disposition: ${field.message}.` : genericMessage(r.error));
+      if (field) {
+        if (!chosen) setRequired(true);
+        setFieldError(`${field.message.charAt(0).toUpperCase()}${field.message.slice(1)}.`);
+        setError(null);
+        return;
+      }
+      return setError(genericMessage(r.error));
     }
     setError(null);
+    setFieldError(undefined);
     onClosed(r.value);
   }
+  const none = required ? 'Choose a disposition' : 'No disposition';
   return (
     <Dialog title="Close interaction" open={open} onClose={onCancel}>
-      <form class="stack" onSubmit={(e) => void close(e)}>
+      <form class="stack" onSubmit={(e) => void close(e)} noValidate>
+        {pause && (
+          <Banner tone="warning" role="status">
+            You are paused{pause.reason ? ` (${pause.reason})` : ''} while you dispose: no new interaction is offered to you until you close this one.
+          </Banner>
+        )}
         {error && (
           <Banner tone="error" role="alert">
             {error}
@@ -58,10 +99,16 @@ export function CloseDialog({ interaction, open, onCancel, onClosed }: CloseDial
         )}
         <SelectField
           label="Disposition"
+          name="disposition"
           value={chosen}
-          options={[{ value: '', label: list === null ? 'Loading…' : 'No disposition' }, ...(list ?? []).map((d) => ({ value: String(d.id), label: d.path }))]}
-          onValueChange={setChosen}
-          hint="How it ended, for reports. Some accounts require one."
+          required={required}
+          options={[{ value: '', label: list === null ? 'Loading…' : none }, ...(list ?? []).map((d) => ({ value: String(d.id), label: d.path }))]}
+          onValueChange={(v) => {
+            setChosen(v);
+            setFieldError(undefined);
+          }}
+          hint={required ? 'This account requires a disposition.' : 'How it ended, for reports. Some accounts require one.'}
+          error={fieldError}
         />
         <div class="row row--end">
           <Button variant="secondary" onClick={onCancel}>

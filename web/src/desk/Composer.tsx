@@ -1,7 +1,8 @@
-import { useId, useState } from 'preact/hooks';
+import { useRef, useId, useState } from 'preact/hooks';
 import { genericMessage } from '../lib/auth';
-import { deskApi, replyConflict } from '../lib/desk';
+import { deskApi, insertAt, replyConflict } from '../lib/desk';
 import { Banner, Button, toast } from '../ui';
+import { CannedPicker } from './CannedPicker';
 
 export interface ComposerProps {
   interactionId: number;
@@ -21,7 +22,20 @@ export function Composer({ interactionId, cannotReply, onCannotReply, onClosed, 
   const [text, setText] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [picking, setPicking] = useState(false);
+  const area = useRef<HTMLTextAreaElement>(null);
   const note = mode === 'note';
+
+  function insert(t: string) {
+    const el = area.current;
+    const r = insertAt(text, t, el?.selectionStart ?? text.length, el?.selectionEnd ?? text.length);
+    setText(r.value);
+    setPicking(false);
+    setTimeout(() => {
+      el?.focus();
+      el?.setSelectionRange(r.caret, r.caret);
+    }, 0);
+  }
   const disabled = busy || (!note && cannotReply);
 
   async function send(e: Event) {
@@ -73,6 +87,7 @@ export function Composer({ interactionId, cannotReply, onCannotReply, onClosed, 
         {note ? 'Internal note (only staff see it)' : 'Reply to the customer'}
       </label>
       <textarea
+        ref={area}
         id={`${id}-text`}
         class={`field__input composer__text${note ? ' composer__text--note' : ''}`}
         rows={3}
@@ -90,7 +105,11 @@ export function Composer({ interactionId, cannotReply, onCannotReply, onClosed, 
           {error}
         </div>
       )}
+      {picking && <CannedPicker interactionId={interactionId} onPick={insert} onClose={() => setPicking(false)} />}
       <div class="row row--end">
+        <Button variant="ghost" aria-expanded={picking ? 'true' : 'false'} onClick={() => setPicking(!picking)} disabled={disabled}>
+          Canned answers
+        </Button>
         <span class="muted small">Ctrl+Enter sends</span>
         <Button type="submit" variant={note ? 'secondary' : 'primary'} disabled={disabled}>
           {note ? 'Add note' : 'Send reply'}

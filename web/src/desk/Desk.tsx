@@ -4,9 +4,10 @@ import { genericMessage, type Session } from '../lib/auth';
 import { contactName, deskApi, deskReducer, DESK_EVENTS, emptyDesk, loadDesk, type Offer } from '../lib/desk';
 import type { SocketManager } from '../lib/socket';
 import { useResync } from '../lib/useResync';
-import { Banner, toast } from '../ui';
+import { Banner, Button, toast } from '../ui';
 import { DeskBar } from './DeskBar';
 import { InteractionPane } from './InteractionPane';
+import { NewSmsDialog } from './NewSmsDialog';
 import { OfferList } from './OfferList';
 
 export interface DeskProps {
@@ -24,6 +25,7 @@ export function Desk({ socket, footer }: DeskProps) {
   const [busy, setBusy] = useState<number | null>(null);
   // Accounts known to have no reply URL (from a 409), by account id.
   const [noReply, setNoReply] = useState<Set<number>>(new Set());
+  const [newSms, setNewSms] = useState(false);
 
   useResync(socket, {
     load: async () => {
@@ -97,6 +99,11 @@ export function Desk({ socket, footer }: DeskProps) {
       <div class="desk__body">
         <aside class="desk__side">
           <OfferList offers={s.offers} busy={busy} onAccept={(o) => void accept(o)} onReject={(o) => void reject(o)} />
+          <div>
+            <Button variant="secondary" block onClick={() => setNewSms(true)}>
+              New SMS…
+            </Button>
+          </div>
           <section aria-labelledby="desk-tabs-title">
             <h2 class="desk-side__title" id="desk-tabs-title">
               My interactions {s.interactions.length > 0 && <span class="count-badge">{s.interactions.length}</span>}
@@ -126,6 +133,17 @@ export function Desk({ socket, footer }: DeskProps) {
             </div>
           </section>
           {footer && <div class="desk__footer">{footer}</div>}
+          <NewSmsDialog
+            open={newSms}
+            onCancel={() => setNewSms(false)}
+            knownAccounts={[...new Set(s.interactions.filter((x) => x.channel === 'sms').map((x) => x.account_id))]}
+            onStarted={(interaction) => {
+              setNewSms(false);
+              dispatch({ kind: 'assigned', interaction });
+              setActive(interaction.id);
+              toast('success', `SMS sent to ${contactName(interaction.contact)}.`);
+            }}
+          />
         </aside>
         <section class="desk__main" id="desk-pane" role="tabpanel" aria-label="Interaction">
           {shown ? (
@@ -139,6 +157,7 @@ export function Desk({ socket, footer }: DeskProps) {
               onUpdated={(interaction) => dispatch({ kind: 'updated', interaction })}
               onRead={() => dispatch({ kind: 'patch', id: shown.id, patch: { unread: false } })}
               onGone={() => dispatch({ kind: 'removed', id: shown.id })}
+              onState={(state) => dispatch({ kind: 'state', state })}
             />
           ) : (
             <p class="muted desk__empty">

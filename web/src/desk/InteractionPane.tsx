@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { genericMessage } from '../lib/auth';
-import { contactName, deskApi, type DeliveryStatus, type Interaction, type Message } from '../lib/desk';
+import { contactName, deskApi, type AgentState, type DeliveryStatus, type Interaction, type Message } from '../lib/desk';
 import { CHANNEL_LABELS } from '../lib/staff';
 import { Banner, Button, Chip, toast } from '../ui';
 import { CloseDialog } from './CloseDialog';
@@ -20,6 +20,8 @@ export interface InteractionPaneProps {
   onRead: () => void;
   /** The tab goes away (closed, released or transferred). */
   onGone: () => void;
+  /** The agent's state changed (disposing may pause the agent). */
+  onState: (s: AgentState) => void;
 }
 
 /** One interaction: its thread, the reply box, tags, and close / transfer / close tab. */
@@ -104,6 +106,7 @@ export function InteractionPane(p: InteractionPaneProps) {
       <TagEditor interaction={ix} onChange={p.onUpdated} />
       <CloseDialog
         interaction={ix}
+        onState={p.onState}
         open={dialog === 'close'}
         onCancel={() => setDialog(null)}
         onClosed={() => {

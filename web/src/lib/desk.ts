@@ -363,6 +363,7 @@ export const deskApi = {
   logout: (channel: string) => parsed('POST', '/agent/logout', parseAgentState, { channel }),
   pause: (reason: string) => parsed('POST', '/agent/pause', parseAgentState, reason ? { reason } : {}),
   unpause: () => parsed('POST', '/agent/unpause', parseAgentState),
+  state: () => parsed('GET', '/agent/state', parseAgentState),
   accept: (id: number) => parsed('POST', `/interactions/${id}/accept`, parseInteraction),
   reject: (id: number) => call('POST', `/interactions/${id}/reject`),
   release: (id: number) => call('POST', `/interactions/${id}/release`),
@@ -374,7 +375,43 @@ export const deskApi = {
   reply: (id: number, body: string) => call('POST', `/interactions/${id}/messages`, { body }),
   note: (id: number, body: string) => call('POST', `/interactions/${id}/notes`, { body }),
   tags: (id: number, tags: string[]) => parsed('PUT', `/interactions/${id}/tags`, parseInteraction, { tags }),
+  /** Starts disposing: the account's disposition pause (if any) holds until the close. */
+  dispose: (id: number) => call('POST', `/interactions/${id}/dispose`),
+  canned: (id: number, q: string) => parsed('GET', `/interactions/${id}/canned-answers?limit=100${q ? `&q=${encodeURIComponent(q)}` : ''}`, (v) => items(v, parseCanned)),
+  /** A new outbound SMS conversation on an account the agent belongs to (201: the interaction, assigned to the caller). */
+  newSms: (accountId: number, phone: string, body: string) => parsed('POST', `/sms/accounts/${accountId}/interactions`, parseInteraction, { phone, body }),
 };
+
+/** A canned answer offered in the composer, with `text` rendered for this agent and contact. */
+export interface CannedAnswer {
+  id: number;
+  name: string;
+  text: string;
+}
+
+export function parseCanned(v: unknown): CannedAnswer | null {
+  if (!isRecord(v) || intOrNull(v['id']) === null || typeof v['name'] !== 'string') return null;
+  const text = typeof v['text'] === 'string' ? v['text'] : typeof v['body'] === 'string' ? v['body'] : null;
+  return text === null ? null : { id: v['id'] as number, name: v['name'], text };
+}
+
+/**
+ * A phone number as typed ("+39 333 123-4567", "0039 (333) 1234567") → E.164 ("+393331234567"),
+ * or null when it is not one: a +, a country code not starting with 0, 7 to 15 digits in all.
+ * The server normalises and checks again (422 naming `phone`).
+ */
+export function toE164(typed: string): string | null {
+  let v = typed.trim().replace(/[\s().-]/g, '');
+  if (v.startsWith('00')) v = `+${v.slice(2)}`;
+  return /^\+[1-9]\d{6,14}$/.test(v) ? v : null;
+}
+
+/** Inserts `text` into `value` in place of the selection [start, end), with the caret after it. */
+export function insertAt(value: string, text: string, start: number, end: number): { value: string; caret: number } {
+  const a = Math.max(0, Math.min(start, value.length));
+  const b = Math.max(a, Math.min(end, value.length));
+  return { value: value.slice(0, a) + text + value.slice(b), caret: a + text.length };
+}
 
 /** What a 409 of the reply box means: the account cannot reply, or the interaction closed. */
 export function replyConflict(detail: string | null): 'no_reply_url' | 'closed' | 'other' {
