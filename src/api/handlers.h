@@ -261,6 +261,13 @@ int api_agent_unpause(struct http_req *req);
 int api_agent_interactions(struct http_req *req);
 int api_agent_offers(struct http_req *req);
 int api_interactions_get(struct http_req *req);
+/* interactions_search.c: the list with filters and the advanced search, the streamed CSV
+ * export, bulk and single delete, the search's fields (docs/interactions-search.md). */
+int api_interactions_list(struct http_req *req);
+int api_interactions_search_fields(struct http_req *req);
+int api_interactions_export(struct http_req *req);
+int api_interactions_delete_many(struct http_req *req);
+int api_interactions_delete(struct http_req *req);
 int api_interactions_messages(struct http_req *req);
 int api_interactions_reply(struct http_req *req);
 int api_interactions_note(struct http_req *req);

@@ -24,7 +24,9 @@ static const char migrate_table_sql[] = "CREATE TABLE IF NOT EXISTS schema_migra
 
 /* Expands the dialect tokens of a migration into a freshly allocated string: {{ID_PK}} (an
  * integer primary key), {{BLOB}} (bytes) and {{JSON}} (appended to a TEXT column holding
- * JSON so that -> and ->> apply: nothing on SQLite, "::json" on PostgreSQL). */
+ * JSON so that -> and ->> apply: nothing on SQLite, "::json" on PostgreSQL). A block
+ * {{SQLITE}} … {{END}} or {{PG}} … {{END}} is kept only on that backend (statements one dialect
+ * alone has: full-text indexes); blocks do not nest. */
 static int migrate_expand(enum db_backend be, const char *sql, char **out)
 {
     static const struct {
@@ -37,6 +39,7 @@ static int migrate_expand(enum db_backend be, const char *sql, char **out)
         /* Reading JSON kept in a TEXT column: both backends have the -> / ->> operators
          * (SQLite >= 3.38), PostgreSQL only on a json value. `col{{JSON}} ->> 'key'`. */
         {"{{JSON}}", "", "::json"},
+        {"{{END}}", "", ""},
     };
     struct buf b;
     buf_init(&b, MIGRATE_SQL_MAX);
@@ -51,6 +54,20 @@ static int migrate_expand(enum db_backend be, const char *sql, char **out)
         rc = buf_add(&b, p, (size_t)(open - p));
         if (rc)
             break;
+        bool sqlite_block = strncmp(open, "{{SQLITE}}", 10) == 0;
+        if (sqlite_block || strncmp(open, "{{PG}}", 6) == 0) {
+            p = open + (sqlite_block ? 10 : 6);
+            if (sqlite_block != (be == DB_SQLITE)) {
+                const char *end = strstr(p, "{{END}}");
+                if (!end) {
+                    log_error("migration: a dialect block without {{END}}");
+                    rc = SB_EINVAL;
+                    break;
+                }
+                p = end + 7;
+            }
+            continue;
+        }
         size_t i;
         for (i = 0; i < sizeof(tokens) / sizeof(tokens[0]); i++) {
             size_t n = strlen(tokens[i].token);
