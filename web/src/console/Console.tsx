@@ -65,6 +65,7 @@ export function Console({ session, route, socket, footer }: ConsoleProps) {
   const first = sections[0];
 
   useEffect(() => {
+    if (consoleHashPath(location.hash)) return; // the hash names the page (below)
     if (route.path === '/' || route.path === '/admin') {
       if (first) navigate(first.href, true);
     }

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { call, genericMessage, type ApiError } from '../lib/auth';
 import {
   checkFilters,
+  deleteRefusal,
   defaultSort,
   deleteBody,
   emptyFilters,
@@ -219,7 +220,7 @@ export function InteractionsList({ channel, accountId }: InteractionsProps) {
     const r = ids.length === 1 ? await interactionsApi.remove(ids[0] as number) : await interactionsApi.bulkDelete(deleteBody(params, ids));
     setBusy(false);
     setConfirm(null);
-    if (!r.ok) return toast('error', genericMessage(r.error));
+    if (!r.ok) return toast('error', deleteRefusal(r.error, ids));
     const n = typeof r.value === 'number' ? r.value : 1;
     toast('success', `${n} ${n === 1 ? 'interaction' : 'interactions'} deleted.`);
     setSelected((s) => new Set([...s].filter((x) => !ids.includes(x))));

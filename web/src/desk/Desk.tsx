@@ -140,6 +140,8 @@ export function Desk({ socket, footer }: DeskProps) {
             onStarted={(interaction) => {
               setNewSms(false);
               dispatch({ kind: 'assigned', interaction });
+              // interaction.assigned may have opened the tab before the message was stored.
+              dispatch({ kind: 'reload', id: interaction.id });
               setActive(interaction.id);
               toast('success', `SMS sent to ${contactName(interaction.contact)}.`);
             }}

@@ -192,6 +192,8 @@ export type DeskAction =
   | { kind: 'removed'; id: number }
   | { kind: 'offer-gone'; id: number }
   | { kind: 'status'; messageId: number; status: DeliveryStatus }
+  /** The thread of `id` changed by the agent's own request (e.g. the first SMS): reload it. */
+  | { kind: 'reload'; id: number }
   | { kind: 'notices-shown' };
 
 /** The events this reducer understands (for Resync's `accepts`). */
@@ -201,6 +203,7 @@ export const DESK_EVENTS: ReadonlySet<string> = new Set([
   'interaction.assigned',
   'interaction.message',
   'interaction.message_status',
+  'interaction.note',
   'agent.state',
 ]);
 
@@ -277,6 +280,13 @@ function onEvent(s: DeskState, msg: ServerMessage): DeskState {
         interactions: s.interactions.map((x) => (x.id === id ? { ...x, unread: true } : x)),
       };
     }
+    case 'interaction.note': {
+      // A supervisor's note (spy) on a held interaction: its thread reloads; it is not unread.
+      if (!isRecord(d)) return s;
+      const id = intOrNull(d['interaction_id']);
+      if (id === null || !s.interactions.some((x) => x.id === id)) return s;
+      return { ...s, versions: { ...s.versions, [id]: (s.versions[id] ?? 0) + 1 } };
+    }
     case 'interaction.message_status': {
       if (!isRecord(d)) return s;
       const mid = intOrNull(d['message_id']);
@@ -327,6 +337,8 @@ export function deskReducer(s: DeskState, a: DeskAction): DeskState {
       return { ...s, offers: s.offers.filter((x) => x.id !== a.id) };
     case 'status':
       return { ...s, statuses: { ...s.statuses, [a.messageId]: a.status } };
+    case 'reload':
+      return { ...s, versions: { ...s.versions, [a.id]: (s.versions[a.id] ?? 0) + 1 } };
     case 'notices-shown':
       return s.notices.length ? { ...s, notices: [] } : s;
     default:

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { insertAt, parseCanned, toE164 } from './desk';
+import { deskReducer, emptyDesk, insertAt, parseCanned, toE164 } from './desk';
 
 describe('toE164', () => {
   it('accepts international numbers with spaces, dashes, dots, brackets or a 00 prefix', () => {
@@ -28,5 +28,17 @@ describe('canned answers', () => {
     expect(insertAt('Dear , thanks', 'Carla', 5, 5)).toEqual({ value: 'Dear Carla, thanks', caret: 10 });
     expect(insertAt('Dear XX, thanks', 'Carla', 5, 7)).toEqual({ value: 'Dear Carla, thanks', caret: 10 });
     expect(insertAt('abc', 'Z', 99, 99)).toEqual({ value: 'abcZ', caret: 4 });
+  });
+});
+
+describe('interaction.note (a supervisor spying adds a note)', () => {
+  it('reloads the thread of a held interaction without marking it unread; others are ignored', () => {
+    const ix = { id: 8, channel: 'sms', account_id: 1, status: 'open', unread: false, queue_id: null, tags: [], created_at: '', contact: { id: 1 }, last_message: null };
+    let s = deskReducer(emptyDesk, { kind: 'snapshot', snapshot: { state: null, offers: [], interactions: [ix as never] } });
+    const v = s.versions[8] ?? 0;
+    s = deskReducer(s, { kind: 'event', msg: { type: 'interaction.note', data: { interaction_id: 8, message: { id: 3, body: 'n', internal: true } } } });
+    expect(s.versions[8]).toBe(v + 1);
+    expect(s.interactions[0]?.unread).toBe(false);
+    expect(deskReducer(s, { kind: 'event', msg: { type: 'interaction.note', data: { interaction_id: 99 } } })).toBe(s);
   });
 });

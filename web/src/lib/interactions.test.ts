@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CsvRowCounter, checkFilters, dayToIso, deleteBody, emptyFilters, formatBytes, listQuery, nextSort, parseListPage, tagList, type ListParams } from './interactions';
+import { CsvRowCounter, checkFilters, deleteRefusal, dayToIso, deleteBody, emptyFilters, formatBytes, listQuery, nextSort, parseListPage, tagList, type ListParams } from './interactions';
 
 const base: ListParams = { channel: 'sms', accountId: 3, filters: emptyFilters, q: null };
 
@@ -88,5 +88,13 @@ describe('CsvRowCounter', () => {
     expect(formatBytes(530)).toBe('530 B');
     expect(formatBytes(2048)).toBe('2.0 KB');
     expect(formatBytes(3 * 1024 * 1024)).toBe('3.0 MB');
+  });
+});
+
+describe('deleteRefusal', () => {
+  it('names the refused interactions by id (nothing was deleted)', () => {
+    const e = { status: 422, code: null, detail: 'nothing was deleted', errors: [{ field: 'ids[1]', message: 'is open: close it first' }], retryAfter: null };
+    expect(deleteRefusal(e, [7, 9])).toBe('Nothing was deleted: interaction 9 is open: close it first.');
+    expect(deleteRefusal({ ...e, errors: [] }, [7])).toBe('Nothing was deleted.');
   });
 });

@@ -6,7 +6,7 @@
  * unit-tested in interactions.test.ts.
  */
 import { API_BASE } from './api';
-import { call, type ApiError, type ApiResult } from './auth';
+import { call, genericMessage, type ApiError, type ApiResult } from './auth';
 import type { Q } from '../search/model';
 
 export type ListChannel = 'sms' | 'openchannel';
@@ -320,6 +320,19 @@ export function saveBlob(blob: Blob, name: string): void {
 export function exportName(channel: string, accountId: number, now = new Date()): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `interactions-${channel}-${accountId}-${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}.csv`;
+}
+
+/**
+ * Why a delete was refused, in a sentence: the server names each id it refuses (ids[i]: "is
+ * open: close it first", "no such interaction"); nothing was deleted then.
+ */
+export function deleteRefusal(e: ApiError, ids: number[]): string {
+  const named = e.errors
+    .map((x) => ({ m: /^ids\[(\d+)\]$/.exec(x.field), message: x.message }))
+    .filter((x) => x.m)
+    .map((x) => `interaction ${ids[Number(x.m![1])] ?? '?'} ${x.message}`);
+  if (named.length) return `Nothing was deleted: ${named.slice(0, 5).join('; ')}${named.length > 5 ? '; …' : ''}.`;
+  return genericMessage(e);
 }
 
 /* ---- calls ---------------------------------------------------------------------------------- */
