@@ -95,7 +95,7 @@ export function Console({ session, route, socket, footer }: ConsoleProps) {
           </Banner>
         );
       }
-      return one === undefined ? <InteractionsList key={`${section}-${acc}`} channel={section} accountId={acc} /> : <SpyView key={one} channel={section} accountId={acc} id={one} />;
+      return one === undefined ? <InteractionsList key={`${section}-${acc}`} channel={section} accountId={acc} /> : <SpyView key={one} channel={section} accountId={acc} id={one} me={{ id: session.user.id, name: session.user.full_name }} />;
     }
     if (!allowed) {
       if (route.path === '/' || route.path === '/admin') {

@@ -272,7 +272,7 @@ export function InteractionsList({ channel, accountId }: InteractionsProps) {
         ) : (
           <TextField label="Agent id" inputMode="numeric" value={filters.agentId} onValueChange={(v) => set('agentId', v)} error={filterErrors.agentId} />
         )}
-        <TextField label="Tags" value={filters.tags} onValueChange={(v) => set('tags', v)} hint="Comma-separated" maxLength={512} />
+        <TextField label="Tags" value={filters.tags} onValueChange={(v) => set('tags', v)} placeholder="vip, late (any of them)" maxLength={1400} error={filterErrors.tags} />
         <div class="toolbar__actions">
           <Button variant={showSearch ? 'primary' : 'secondary'} aria-expanded={showSearch ? 'true' : 'false'} aria-controls="ix-search" onClick={() => setShowSearch(!showSearch)}>
             Advanced search{q ? ` (${q.conditions.filter((c) => !c.disabled).length})` : ''}
@@ -410,9 +410,9 @@ export function InteractionsList({ channel, accountId }: InteractionsProps) {
                   <td class="ix-preview" title={x.last_message ?? ''}>
                     {x.last_message}
                   </td>
-                  <td>{formatDate(x.created_at)}</td>
-                  <td>{formatDate(x.last_message_at)}</td>
-                  <td>{formatDate(x.closed_at)}</td>
+                  <td class="nowrap">{formatDate(x.created_at)}</td>
+                  <td class="nowrap">{formatDate(x.last_message_at)}</td>
+                  <td class="nowrap">{formatDate(x.closed_at)}</td>
                   <td class="table__actions">
                     <Menu
                       label={`Actions of interaction ${x.id}`}

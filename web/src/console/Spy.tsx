@@ -13,6 +13,8 @@ export interface SpyProps {
   channel: ListChannel;
   accountId: number;
   id: number;
+  /** The signed-in staff member (its own notes carry its name). */
+  me: { id: number; name: string };
 }
 
 const PAGE = 200;
@@ -23,7 +25,7 @@ const NOTE_MAX = 16_384;
  * with delivery ticks and the internal notes set apart — plus a box to add an internal note
  * (staff only, never sent to the customer), the transcript download and delete.
  */
-export function SpyView({ channel, accountId, id }: SpyProps) {
+export function SpyView({ channel, accountId, id, me }: SpyProps) {
   const formId = useId();
   const account = useAccountName(channel, accountId);
   const [ix, setIx] = useState<Interaction | null>(null);
@@ -124,7 +126,7 @@ export function SpyView({ channel, accountId, id }: SpyProps) {
     );
   }
   const name = contactName(ix.contact);
-  const author = (m: Message) => (m.sender_id === null ? 'Auto reply' : (names.get(m.sender_id) ?? `Staff #${m.sender_id}`));
+  const author = (m: Message) => (m.sender_id === null ? 'Auto reply' : m.sender_id === me.id ? me.name : (names.get(m.sender_id) ?? `Staff #${m.sender_id}`));
 
   return (
     <section class="card spy" aria-labelledby="spy-title">

@@ -49,6 +49,8 @@ describe('filters', () => {
     expect(dayToIso('2026-02-30')).toBeNull();
     expect(dayToIso('2026-12-31', true)).toBe(new Date(2027, 0, 1).toISOString());
     expect(tagList(' a,b , a,,')).toEqual(['a', 'b']);
+    expect(checkFilters({ ...emptyFilters, tags: 'x'.repeat(65) })).toEqual({ tags: 'At most 20 tags of at most 64 characters.' });
+    expect(checkFilters({ ...emptyFilters, tags: Array.from({ length: 21 }, (_, i) => `t${i}`).join(',') })).toHaveProperty('tags');
   });
 
   it('sorting: the same column flips, another starts descending (status ascending)', () => {

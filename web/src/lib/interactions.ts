@@ -121,6 +121,8 @@ export function checkFilters(f: Filters): Partial<Record<keyof Filters, string>>
   if (f.to && !dayToIso(f.to)) out.to = 'Enter a date.';
   if (!out.from && !out.to && f.from && f.to && f.from > f.to) out.to = 'The end date must not be before the start date.';
   if (f.agentId && !/^\d{1,15}$/.test(f.agentId.trim())) out.agentId = 'Choose an agent.';
+  const tags = tagList(f.tags);
+  if (tags.length > 20 || tags.some((t) => t.length > 64)) out.tags = 'At most 20 tags of at most 64 characters.';
   return out;
 }
 
