@@ -320,6 +320,14 @@ test('the admin lists the closed interactions and deletes them after confirming'
   const r = await api.request('GET', `/api/v1/interactions?channel=sms&account_id=${state.account.id}`);
   assert.equal(r.json.total, 3);
   for (const id of gone) assert.equal((await api.request('GET', `/api/v1/interactions/${id}`)).status, 404);
+
+  // The console's Interactions section lists the channel across accounts.
+  await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Interactions', exact: true }).click();
+  await page.getByRole('heading', { name: 'SMS interactions' }).waitFor();
+  await rowsAre(page, idsOf('+15557010001', '+15557010002', '+15557030005'), 'every SMS account');
+  await page.getByRole('navigation', { name: 'Channel' }).getByRole('link', { name: 'Open Channel' }).click();
+  await page.getByRole('heading', { name: 'Open Channel interactions' }).waitFor();
+  await rowsAre(page, [], 'no Open Channel interaction');
 });
 
 test('the agent starts a new SMS, answers with a canned answer and closes under the mandatory disposition', async (t) => {

@@ -39,6 +39,8 @@ export function consoleSections(session: Session): NavItem[] {
   if (admin) items.push({ id: 'profiles', label: 'Profiles', href: '/admin/profiles' });
   if (can(session, 'queues', 'read')) items.push({ id: 'queues', label: 'Queues', href: '/admin/queues' });
   if (can(session, 'realtime', 'read')) items.push({ id: 'realtime', label: 'Realtime', href: '/admin/realtime' });
+  // Interaction lists: the server lets those who read Queues list them (in their scope).
+  if (can(session, 'queues', 'read')) items.push({ id: 'interactions', label: 'Interactions', href: '/admin/interactions/sms' });
   if (admin) items.push({ id: 'openchannel', label: 'Open Channel', href: '/admin/openchannel' });
   if (admin || session.user.role === 'user') items.push({ id: 'intervals', label: 'Intervals', href: '/admin/intervals' });
   return items;
@@ -82,6 +84,16 @@ export function Console({ session, route, socket, footer }: ConsoleProps) {
     return () => window.removeEventListener('hashchange', follow);
   }, []);
 
+  function ixPage(channel: 'sms' | 'openchannel', acc: number | null, one: number | undefined) {
+    const admin = session.user.role === 'admin';
+    const mayDelete = can(session, 'queues', 'delete');
+    return one === undefined ? (
+      <InteractionsList key={`${channel}-${acc ?? 'all'}`} channel={channel} accountId={acc} mayDelete={mayDelete} admin={admin} />
+    ) : (
+      <SpyView key={one} channel={channel} accountId={acc} id={one} me={{ id: session.user.id, name: session.user.full_name }} mayDelete={mayDelete} admin={admin} />
+    );
+  }
+
   function page() {
     // An account's interactions and the spy view: /admin/{sms|openchannel}/{account}/interactions[/{id}].
     // Admins and supervisors (the server applies the supervisor's profile and scope).
@@ -95,7 +107,21 @@ export function Console({ session, route, socket, footer }: ConsoleProps) {
           </Banner>
         );
       }
-      return one === undefined ? <InteractionsList key={`${section}-${acc}`} channel={section} accountId={acc} /> : <SpyView key={one} channel={section} accountId={acc} id={one} me={{ id: session.user.id, name: session.user.full_name }} />;
+      return ixPage(section, acc, one);
+    }
+    // The channel's interactions (every account in the caller's scope): /admin/interactions/{sms|openchannel}[/{id}].
+    if (section === 'interactions' && allowed) {
+      const ch = parts[2];
+      const one = parts[3] === undefined ? undefined : routeId(parts[3]);
+      if (ch === undefined) return ixPage('sms', null, undefined);
+      if ((ch !== 'sms' && ch !== 'openchannel') || one === null || parts.length > 4) {
+        return (
+          <Banner tone="error" role="alert">
+            This page does not exist.
+          </Banner>
+        );
+      }
+      return ixPage(ch, null, one);
     }
     if (!allowed) {
       if (route.path === '/' || route.path === '/admin') {

@@ -32,23 +32,33 @@ import { formatDate, useDebounced } from './common';
 
 export interface InteractionsProps {
   channel: ListChannel;
-  accountId: number;
+  /** null: every account of the channel the caller may see (the console's Interactions section). */
+  accountId: number | null;
+  /** May delete (admins; supervisors whose profile allows delete in Queues). */
+  mayDelete: boolean;
+  /** Only admins may read the accounts (for their names). */
+  admin: boolean;
 }
 
-/** The console path of an account's interaction list (and of one interaction's spy view). */
-export function interactionsPath(channel: string, accountId: number, id?: number): string {
-  return `/admin/${channel}/${accountId}/interactions${id === undefined ? '' : `/${id}`}`;
+/**
+ * The console path of an interaction list and of one interaction's spy view: an account's
+ * (/admin/sms/5/interactions[/9]) or the channel's (/admin/interactions/sms[/9]).
+ */
+export function interactionsPath(channel: string, accountId: number | null, id?: number): string {
+  const tail = id === undefined ? '' : `/${id}`;
+  return accountId === null ? `/admin/interactions/${channel}${tail}` : `/admin/${channel}/${accountId}/interactions${tail}`;
 }
 
 /** The account's name for the title (admins read it; others see its number). */
-export function useAccountName(channel: ListChannel, accountId: number): string {
-  const [name, setName] = useState(`account #${accountId}`);
+export function useAccountName(channel: ListChannel, accountId: number | null, admin: boolean): string {
+  const [name, setName] = useState(accountId === null ? 'all accounts' : `account #${accountId}`);
   useEffect(() => {
+    if (accountId === null || !admin) return;
     const path = channel === 'sms' ? `/sms/accounts/${accountId}` : `/openchannel/accounts/${accountId}`;
     void call('GET', path).then((r) => {
       if (r.ok && isRecord(r.value) && typeof r.value['name'] === 'string') setName(r.value['name']);
     });
-  }, [channel, accountId]);
+  }, [channel, accountId, admin]);
   return name;
 }
 
@@ -76,8 +86,8 @@ type ExportState = { kind: 'running'; progress: Progress; what: string } | { kin
  * export of the selection or of the whole search with progress, bulk delete, and each row's
  * menu (Spy, Download transcript, Delete).
  */
-export function InteractionsList({ channel, accountId }: InteractionsProps) {
-  const account = useAccountName(channel, accountId);
+export function InteractionsList({ channel, accountId, mayDelete, admin }: InteractionsProps) {
+  const account = useAccountName(channel, accountId, admin);
   const [fields, setFields] = useState<SearchField[]>(DEFAULT_FIELDS);
   const [agents, setAgents] = useState<{ value: string; label: string }[] | null>(null);
   const [filters, setFilters] = useState<Filters>(emptyFilters);
@@ -228,20 +238,31 @@ export function InteractionsList({ channel, accountId }: InteractionsProps) {
   }
 
   const chLabel = CHANNEL_LABELS[channel] ?? channel;
-  const backHref = channel === 'sms' ? '/admin/sms' : `/admin/openchannel/${accountId}`;
+  const backHref = accountId === null ? null : channel === 'sms' ? '/admin/sms' : `/admin/openchannel/${accountId}`;
   const conds = activeCount(search);
 
   return (
     <section class="card" aria-labelledby="ix-title">
       <div class="card__header">
         <div>
-          <Link href={backHref} class="back-link">
-            ← {channel === 'sms' ? 'SMS accounts' : `Account ${account}`}
-          </Link>
+          {backHref && admin && (
+            <Link href={backHref} class="back-link">
+              ← {channel === 'sms' ? 'SMS accounts' : `Account ${account}`}
+            </Link>
+          )}
           <h1 class="card__title" id="ix-title">
-            Interactions of {chLabel} {account}
+            {accountId === null ? `${chLabel} interactions` : `Interactions of ${chLabel} ${account}`}
           </h1>
         </div>
+        {accountId === null && (
+          <nav class="row" aria-label="Channel">
+            {(['sms', 'openchannel'] as const).map((ch) => (
+              <Link key={ch} class={`btn ${ch === channel ? 'btn--primary' : 'btn--secondary'}`} href={interactionsPath(ch, null)} aria-current={ch === channel ? 'page' : undefined}>
+                {CHANNEL_LABELS[ch]}
+              </Link>
+            ))}
+          </nav>
+        )}
       </div>
 
       <form class="toolbar" aria-label="Filters" onSubmit={(e) => e.preventDefault()}>
@@ -315,9 +336,11 @@ export function InteractionsList({ channel, accountId }: InteractionsProps) {
           <Button variant="secondary" disabled={total === 0 || exporting?.kind === 'running'} onClick={() => void runExport(null)}>
             Export all (CSV)
           </Button>
-          <Button variant="danger" disabled={!selected.size} onClick={() => setConfirm([...selected])}>
-            Delete selected
-          </Button>
+          {mayDelete && (
+            <Button variant="danger" disabled={!selected.size} onClick={() => setConfirm([...selected])}>
+              Delete selected
+            </Button>
+          )}
         </div>
       </div>
 
@@ -394,6 +417,7 @@ export function InteractionsList({ channel, accountId }: InteractionsProps) {
                   </td>
                   <td class="mono">
                     <Link href={interactionsPath(channel, accountId, x.id)}>{x.id}</Link>
+                    {accountId === null && <div class="muted small">account {x.account_id}</div>}
                   </td>
                   <td>
                     <div>{who}</div>
@@ -420,7 +444,7 @@ export function InteractionsList({ channel, accountId }: InteractionsProps) {
                       items={[
                         { label: 'Spy', onSelect: () => navigate(interactionsPath(channel, accountId, x.id)) },
                         { label: 'Download transcript', onSelect: () => void transcript(x.id) },
-                        { label: 'Delete', onSelect: () => setConfirm([x.id]), danger: true },
+                        ...(mayDelete ? [{ label: 'Delete', onSelect: () => setConfirm([x.id]), danger: true }] : []),
                       ]}
                     />
                   </td>

@@ -11,8 +11,11 @@ import { interactionsPath, useAccountName } from './Interactions';
 
 export interface SpyProps {
   channel: ListChannel;
-  accountId: number;
+  /** The list the view was opened from (null: the channel's). */
+  accountId: number | null;
   id: number;
+  mayDelete: boolean;
+  admin: boolean;
   /** The signed-in staff member (its own notes carry its name). */
   me: { id: number; name: string };
 }
@@ -25,9 +28,9 @@ const NOTE_MAX = 16_384;
  * with delivery ticks and the internal notes set apart — plus a box to add an internal note
  * (staff only, never sent to the customer), the transcript download and delete.
  */
-export function SpyView({ channel, accountId, id, me }: SpyProps) {
+export function SpyView({ channel, accountId, id, me, mayDelete, admin }: SpyProps) {
   const formId = useId();
-  const account = useAccountName(channel, accountId);
+  const account = useAccountName(channel, accountId, admin);
   const [ix, setIx] = useState<Interaction | null>(null);
   const [ownerId, setOwnerId] = useState<number | null>(null);
   const [messages, setMessages] = useState<Message[] | null>(null);
@@ -108,7 +111,7 @@ export function SpyView({ channel, accountId, id, me }: SpyProps) {
 
   const back = (
     <Link href={interactionsPath(channel, accountId)} class="back-link">
-      ← Interactions of {account}
+      ← {accountId === null ? `${channel === 'sms' ? 'SMS' : 'Open Channel'} interactions` : `Interactions of ${account}`}
     </Link>
   );
   if (!ix) {
@@ -150,9 +153,11 @@ export function SpyView({ channel, accountId, id, me }: SpyProps) {
           <Button variant="secondary" onClick={() => void transcript()}>
             Download transcript
           </Button>
-          <Button variant="danger" onClick={() => setConfirm(true)}>
-            Delete
-          </Button>
+          {mayDelete && (
+            <Button variant="danger" onClick={() => setConfirm(true)}>
+              Delete
+            </Button>
+          )}
         </div>
       </div>
       <dl class="kv spy__facts">

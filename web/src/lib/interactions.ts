@@ -138,7 +138,8 @@ export function tagList(s: string): string[] {
 
 export interface ListParams {
   channel: ListChannel;
-  accountId: number;
+  /** null: every account of the channel the caller may see. */
+  accountId: number | null;
   filters: Filters;
   q: Q | null;
 }
@@ -150,7 +151,7 @@ export interface ListParams {
 export function listQuery(p: ListParams, extra: { sort?: Sort; limit?: number; offset?: number; ids?: number[] } = {}): string {
   const u = new URLSearchParams();
   u.set('channel', p.channel);
-  u.set('account_id', String(p.accountId));
+  if (p.accountId !== null) u.set('account_id', String(p.accountId));
   const f = p.filters;
   const from = f.from ? dayToIso(f.from) : null;
   const to = f.to ? dayToIso(f.to, true) : null;
@@ -171,7 +172,7 @@ export function listQuery(p: ListParams, extra: { sort?: Sort; limit?: number; o
 
 /** The body of POST /interactions/delete: the ids, or the whole search. */
 export function deleteBody(p: ListParams, ids: number[] | null): Record<string, unknown> {
-  const base = { channel: p.channel, account_id: p.accountId };
+  const base = { channel: p.channel, ...(p.accountId !== null ? { account_id: p.accountId } : {}) };
   if (ids) return { ...base, ids };
   const u = new URLSearchParams(listQuery(p));
   const body: Record<string, unknown> = { ...base };
@@ -319,9 +320,9 @@ export function saveBlob(blob: Blob, name: string): void {
 }
 
 /** "interactions-sms-3-20261203-1745.csv" */
-export function exportName(channel: string, accountId: number, now = new Date()): string {
+export function exportName(channel: string, accountId: number | null, now = new Date()): string {
   const p = (n: number) => String(n).padStart(2, '0');
-  return `interactions-${channel}-${accountId}-${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}.csv`;
+  return `interactions-${channel}-${accountId ?? 'all'}-${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}.csv`;
 }
 
 /**
