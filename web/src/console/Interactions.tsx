@@ -26,7 +26,7 @@ import {
 import { Link, navigate } from '../lib/router';
 import { getPage, isRecord, str, CHANNEL_LABELS } from '../lib/staff';
 import { SearchBuilder } from '../search/SearchBuilder';
-import { activeCount, DEFAULT_FIELDS, emptySearch, parseFields, serverErrorPlace, toQuery, type ConditionError, type Q, type Search, type SearchField } from '../search/model';
+import { DEFAULT_FIELDS, emptySearch, parseFields, serverErrorPlace, toQuery, type ConditionError, type Q, type Search, type SearchField } from '../search/model';
 import { Banner, Button, Chip, Dialog, Menu, SelectField, TextField, toast } from '../ui';
 import { formatDate, useDebounced } from './common';
 
@@ -239,7 +239,9 @@ export function InteractionsList({ channel, accountId, mayDelete, admin }: Inter
 
   const chLabel = CHANNEL_LABELS[channel] ?? channel;
   const backHref = accountId === null ? null : channel === 'sms' ? '/admin/sms' : `/admin/openchannel/${accountId}`;
-  const conds = activeCount(search);
+  // The builder differs from the search the list shows (Search not pressed yet).
+  const draftQ = toQuery(search, fields);
+  const pending = draftQ.ok && JSON.stringify(draftQ.q) !== JSON.stringify(q);
 
   return (
     <section class="card" aria-labelledby="ix-title">
@@ -316,7 +318,11 @@ export function InteractionsList({ channel, accountId, mayDelete, admin }: Inter
             busy={loading}
           />
         )}
-        {showSearch && conds !== (q?.conditions.filter((c) => !c.disabled).length ?? 0) && <p class="muted small">The conditions changed: press Search to run them.</p>}
+        {showSearch && pending && (
+          <p class="muted small" role="status">
+            The conditions changed: press Search to run them.
+          </p>
+        )}
       </div>
 
       {error && (
