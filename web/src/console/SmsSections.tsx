@@ -5,12 +5,12 @@ import { getObject, getPage, num, send, str, type Json, type Page } from '../lib
 import { Banner, Button, CheckboxField, Dialog, Menu, TextAreaField, TextField } from '../ui';
 import { errorsOf, formatDate, useDebounced, useLoad } from './common';
 
-/** A read-only value with a copy button (Receive URL, Delivery URL, proxy token). */
+/** A read-only value, wrapped so all of it shows, with a copy button (Receive URL, Delivery URL, proxy token). */
 export function CopyField({ label, value }: { label: string; value: string }) {
   const [state, setState] = useState<'idle' | 'copied' | 'manual'>('idle');
   const wrap = useRef<HTMLDivElement>(null);
   async function copy() {
-    const input = wrap.current?.querySelector('input');
+    const input = wrap.current?.querySelector('textarea');
     try {
       await navigator.clipboard.writeText(value);
       setState('copied');
@@ -24,7 +24,7 @@ export function CopyField({ label, value }: { label: string; value: string }) {
   return (
     <div class="copy-field">
       <div class="copy-field__input" ref={wrap}>
-        <TextField label={label} value={value} onValueChange={() => undefined} readOnly onFocus={(e) => e.currentTarget.select()} />
+        <TextAreaField label={label} value={value} onValueChange={() => undefined} readOnly rows={2} spellcheck={false} onFocus={(e) => e.currentTarget.select()} />
       </div>
       <Button variant="secondary" onClick={() => void copy()} aria-label={`Copy the ${label.toLowerCase()}`}>
         {state === 'copied' ? 'Copied' : 'Copy'}
