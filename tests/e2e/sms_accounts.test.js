@@ -51,10 +51,11 @@ after(async () => {
   if (srv) assert.equal((await srv.stop()).code, 0, srv.stderr());
 });
 
-// Failed requests the scenario causes on purpose: the bad key, the unknown variable, the
-// session probe before signing in.
+// Failed requests the scenario causes on purpose: the bad key, a type change without its
+// credentials, the unknown variable, the session probe before signing in.
 const EXPECTED_FAILURES = [
   { method: 'POST', path: /^\/api\/v1\/sms\/accounts$/, status: [422] },
+  { method: 'PATCH', path: /^\/api\/v1\/sms\/accounts\/\d+$/, status: [422] },
   { method: 'POST', path: /^\/api\/v1\/canned-answers$/, status: [422] },
   { method: 'GET', path: /^\/api\/v1\/auth\/me$/, status: [401] },
 ];
@@ -203,6 +204,24 @@ test('a CSCTelecom account shows its receive URL with the token and the delivery
   await button(page, 'Copy the delivery url').click();
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), delivery);
   await shot(t, page, 'sms-edit-csctelecom.png');
+
+  // A change of type starts from empty credentials: saving without them names each field.
+  await field(page, 'Type').selectOption('telnyx');
+  assert.equal(await field(page, 'API Key').getAttribute('placeholder'), '');
+  assert.equal(await field(page, 'Base URL').count(), 0);
+  await field(page, 'Webhook public key').waitFor();
+  await page.getByText('Save the account to see the URLs of the new type.').waitFor();
+  const answer = page.waitForResponse((r) => r.url().endsWith(`/api/v1/sms/accounts/${state.csc}`) && r.request().method() === 'PATCH');
+  await button(page, 'Save').click();
+  assert.equal((await answer).status(), 422);
+  assert.equal(await field(page, 'API Key').getAttribute('aria-invalid'), 'true');
+  assert.equal(await field(page, 'Webhook public key').getAttribute('aria-invalid'), 'true');
+  assert.equal(await focusedName(page), 'credentials.api_key');
+  // Back to CSCTelecom: the stored values again, the errors gone; nothing was changed.
+  await field(page, 'Type').selectOption('csctelecom');
+  assert.equal(await field(page, 'API Key').getAttribute('placeholder'), 'unchanged (****0007)');
+  assert.equal(await field(page, 'API Key').getAttribute('aria-invalid'), null);
+  assert.equal((await api.request('GET', `/api/v1/sms/accounts/${state.csc}`)).json.type, 'csctelecom');
 });
 
 test('dispositions tree, canned answer, transfer, disposition, flow and agents are saved and shown after a reload', async (t) => {
@@ -353,8 +372,19 @@ test('the list searches, sorts, opens the interactions and deletes several accou
   await page.getByRole('link', { name: 'Shop SMS' }).waitFor();
   assert.deepEqual((await api.request('GET', '/api/v1/sms/accounts')).json.items.map((a) => a.name), ['CSC line', 'Shop SMS']);
 
-  await button(page, 'Actions for Shop SMS').click();
-  await page.getByRole('menuitem', { name: 'Interactions' }).click();
+  // The row menu from the keyboard: ArrowDown opens it on its first item, Escape closes it
+  // and gives the focus back to its button; Enter on an item runs it.
+  const opener = button(page, 'Actions for Shop SMS');
+  await opener.focus();
+  await page.keyboard.press('ArrowDown');
+  await page.waitForFunction(() => document.activeElement && document.activeElement.textContent === 'Edit');
+  await page.keyboard.press('Escape');
+  await page.getByRole('menu').waitFor({ state: 'detached' });
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), 'Actions for Shop SMS');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown');
+  await page.waitForFunction(() => document.activeElement && document.activeElement.textContent === 'Interactions');
+  await page.keyboard.press('Enter');
   await page.waitForURL(`**/admin/sms/${state.twilio}/interactions`);
   await page.getByRole('heading', { name: /Interactions/ }).waitFor();
 });
