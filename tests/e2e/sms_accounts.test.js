@@ -129,6 +129,7 @@ test('the admin creates a Twilio account: type switch swaps the fields, a bad ke
   await field(page, 'Name').fill('Shop SMS');
   await field(page, 'Key').fill('AB-1');
   await field(page, 'Phone').fill('+15550001111');
+  assert.equal(await field(page, 'Proxy or Motion domain').inputValue(), '', 'left to the server');
   // Twilio is the default type: its two fields; switching to CSCTelecom swaps them.
   assert.equal(await field(page, 'Type').inputValue(), 'twilio');
   await field(page, 'Account SID').waitFor();

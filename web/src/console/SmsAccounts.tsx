@@ -424,8 +424,8 @@ export function SmsAccountEditor({ id }: { id: number | 'new' }) {
       value={text('domain')}
       onValueChange={(v) => set('domain', v)}
       error={err('domain')}
-      placeholder={creating ? location.origin : ''}
-      hint={creating ? "Empty: this server's public address (http.public_url). The Receive URL is built on it." : 'The Receive URL is built on it. Empty: the server’s public address.'}
+      placeholder={creating ? 'the server’s public URL' : ''}
+      hint={creating ? 'Leave empty: the server fills in its public URL (http.public_url). The Receive URL is built on it.' : 'The Receive URL is built on it. Empty: the server’s public URL.'}
       maxLength={255}
     />
   );
