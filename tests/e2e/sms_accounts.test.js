@@ -342,7 +342,7 @@ test('dispositions tree, canned answer, transfer, disposition, flow and agents a
   assert.equal(r.json.actions[0].application, 'auto_reply');
 });
 
-test('the list searches, sorts, opens the interactions and deletes several accounts at once', async (t) => {
+test('the list searches, sorts, pages, opens the interactions and deletes several accounts at once', async (t) => {
   const { page } = admin;
   for (const [name, key] of [['Zeta promo', 'ZP1'], ['Alpha promo', 'AP1']]) {
     const r = await api.request('POST', '/api/v1/sms/accounts', { body: { name, key, type: 'clickatell', credentials: { api_key: `clickatell-key-${key}` } } });
@@ -372,6 +372,22 @@ test('the list searches, sorts, opens the interactions and deletes several accou
   await field(page, 'Search').fill('');
   await page.getByRole('link', { name: 'Shop SMS' }).waitFor();
   assert.deepEqual((await api.request('GET', '/api/v1/sms/accounts')).json.items.map((a) => a.name), ['CSC line', 'Shop SMS']);
+
+  // Paging: 25 a page.
+  for (let i = 1; i <= 24; i++) {
+    const r = await api.request('POST', '/api/v1/sms/accounts', { body: { name: `Bulk ${String(i).padStart(2, '0')}`, key: `B${i}`, type: 'clickatell', credentials: { api_key: `clickatell-key-${i}` } } });
+    assert.equal(r.status, 201, r.text);
+  }
+  await page.reload();
+  await page.getByText('1–25 of 26').waitFor();
+  assert.equal((await names()).length, 25);
+  await button(page, 'Next page').click();
+  await page.getByText('26–26 of 26').waitFor();
+  assert.deepEqual(await names(), ['Shop SMS']);
+  await button(page, 'Previous page').click();
+  await page.getByText('1–25 of 26').waitFor();
+  await field(page, 'Search').fill('shop');
+  await page.getByText('1–1 of 1').waitFor();
 
   // The row menu from the keyboard: ArrowDown opens it on its first item, Escape closes it
   // and gives the focus back to its button; Enter on an item runs it.
