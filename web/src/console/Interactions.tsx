@@ -446,7 +446,6 @@ export function InteractionsList({ channel, accountId, mayDelete, admin }: Inter
                   <td class="table__actions">
                     <Menu
                       label={`Actions of interaction ${x.id}`}
-                      button={<span aria-hidden="true">⋮</span>}
                       items={[
                         { label: 'Spy', onSelect: () => navigate(interactionsPath(channel, accountId, x.id)) },
                         { label: 'Download transcript', onSelect: () => void transcript(x.id) },

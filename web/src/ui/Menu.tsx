@@ -8,70 +8,81 @@ export interface MenuItem {
 }
 
 export interface MenuProps {
-  /** The button's accessible name when its content is not enough (e.g. "⋮"). */
+  /** The accessible name of the button (e.g. "Actions for Shop"); may be omitted when `button` says it. */
   label?: string;
-  /** What the button shows. */
-  button: ComponentChildren;
-  buttonClass?: string;
   items: MenuItem[];
-  /** Extra attributes' targets: describes the button (errors). */
+  /** What the button shows instead of the three dots (e.g. a search condition's words). */
+  button?: ComponentChildren;
+  /** The button's class instead of the ghost button's. */
+  buttonClass?: string;
+  /** Ids of elements describing the button (e.g. its error). */
   describedBy?: string | undefined;
 }
 
 /**
- * A menu button (ARIA menu pattern): Enter/Space/click opens it with the first item focused;
- * arrow keys move, Escape closes and returns to the button, Tab or a click elsewhere closes it.
+ * A menu button (the seed's three-dots row menu): Enter, Space or ArrowDown open it on the
+ * first item; arrows, Home and End move; Escape closes and returns focus to the button; a
+ * click outside closes it.
  */
-export function Menu({ label, button, buttonClass = 'btn btn--ghost', items, describedBy }: MenuProps) {
-  const id = useId();
+export function Menu({ label, items, button: content, buttonClass, describedBy }: MenuProps) {
   const [open, setOpen] = useState(false);
+  const id = useId();
   const root = useRef<HTMLDivElement>(null);
-  const btn = useRef<HTMLButtonElement>(null);
+  const button = useRef<HTMLButtonElement>(null);
 
+  const itemEls = () => Array.from(root.current?.querySelectorAll<HTMLButtonElement>('[role="menuitem"]') ?? []);
   useEffect(() => {
     if (!open) return;
-    root.current?.querySelector<HTMLElement>('[role="menuitem"]')?.focus();
-    const away = (e: MouseEvent) => {
+    itemEls()[0]?.focus();
+    const onDown = (e: MouseEvent) => {
       if (root.current && !root.current.contains(e.target as Node)) setOpen(false);
     };
-    document.addEventListener('mousedown', away);
-    return () => document.removeEventListener('mousedown', away);
+    document.addEventListener('mousedown', onDown);
+    return () => document.removeEventListener('mousedown', onDown);
   }, [open]);
 
-  function onKey(e: KeyboardEvent) {
-    const list = Array.from(root.current?.querySelectorAll<HTMLElement>('[role="menuitem"]') ?? []);
-    const i = list.indexOf(document.activeElement as HTMLElement);
-    if (e.key === 'Escape') {
-      e.preventDefault();
-      e.stopPropagation();
+  function onMenuKey(e: KeyboardEvent) {
+    const els = itemEls();
+    const i = els.indexOf(document.activeElement as HTMLButtonElement);
+    let next = -1;
+    if (e.key === 'ArrowDown') next = (i + 1) % els.length;
+    else if (e.key === 'ArrowUp') next = (i - 1 + els.length) % els.length;
+    else if (e.key === 'Home') next = 0;
+    else if (e.key === 'End') next = els.length - 1;
+    else if (e.key === 'Escape' || e.key === 'Tab') {
+      if (e.key === 'Escape') e.preventDefault();
       setOpen(false);
-      btn.current?.focus();
-    } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
-      e.preventDefault();
-      list[(i + (e.key === 'ArrowDown' ? 1 : list.length - 1)) % list.length]?.focus();
-    } else if (e.key === 'Home' || e.key === 'End') {
-      e.preventDefault();
-      list[e.key === 'Home' ? 0 : list.length - 1]?.focus();
-    } else if (e.key === 'Tab') setOpen(false);
+      if (e.key === 'Escape') button.current?.focus();
+      return;
+    }
+    if (next < 0) return;
+    e.preventDefault();
+    els[next]?.focus();
   }
 
   return (
     <div class="menu" ref={root}>
       <button
-        ref={btn}
+        ref={button}
         type="button"
-        class={buttonClass}
+        class={buttonClass ?? 'btn btn--ghost menu__button'}
+        aria-label={label}
+        aria-describedby={describedBy}
         aria-haspopup="menu"
         aria-expanded={open ? 'true' : 'false'}
         aria-controls={open ? `${id}-menu` : undefined}
-        aria-label={label}
-        aria-describedby={describedBy}
-        onClick={() => setOpen(!open)}
+        onClick={() => setOpen((o) => !o)}
+        onKeyDown={(e) => {
+          if (e.key === 'ArrowDown') {
+            e.preventDefault();
+            setOpen(true);
+          }
+        }}
       >
-        {button}
+        {content ?? <span aria-hidden="true">⋮</span>}
       </button>
       {open && (
-        <div class="menu__list" role="menu" id={`${id}-menu`} aria-label={label} onKeyDown={onKey}>
+        <div class="menu__list" role="menu" id={`${id}-menu`} aria-label={label} onKeyDown={onMenuKey}>
           {items.map((it) => (
             <button
               key={it.label}
@@ -81,6 +92,7 @@ export function Menu({ label, button, buttonClass = 'btn btn--ghost', items, des
               class={`menu__item${it.danger ? ' menu__item--danger' : ''}`}
               onClick={() => {
                 setOpen(false);
+                button.current?.focus();
                 it.onSelect();
               }}
             >

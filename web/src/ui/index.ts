@@ -14,3 +14,5 @@ export { Toaster, toast, parseToastPosition, TOAST_POSITIONS } from './Toasts';
 export type { ToastPosition, ToastTone } from './Toasts';
 export { Menu } from './Menu';
 export type { MenuItem, MenuProps } from './Menu';
+export { TextAreaField } from './TextArea';
+export type { TextAreaFieldProps } from './TextArea';
