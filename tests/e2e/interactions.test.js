@@ -3,9 +3,9 @@
 // bulk delete (admin console), and of the agent desk's new SMS, canned answers and mandatory
 // disposition, against the real server serving the built web app and the fake SMS providers
 // (tests/api/lib/fake_providers.js). Inbound SMS arrive as signed Twilio webhooks from five
-// numbers; the admin opens the account's list (through the "#/console/sms/{id}/interactions"
-// link form), builds a two-condition search, disables one condition and enables it again,
-// switches all/any, exports the matches as CSV (the downloaded file is read), spies one
+// numbers; the admin opens the account's list from the SMS accounts row menu (and through the
+// "#/console/sms/{id}/interactions" link form), builds a two-condition search, disables one
+// condition and enables it again, switches all/any, exports the matches as CSV (the downloaded file is read), spies one
 // interaction and adds an internal note, downloads its transcript, and deletes two. An agent of
 // the account starts a new SMS (the fake provider receives it), replies with a canned answer
 // rendered for the contact, and closes under the account's mandatory disposition with its
@@ -192,8 +192,10 @@ test('the admin opens the account interactions and builds a two-condition search
   const { page } = admin;
   await signIn(page, 'admin', STRONG);
   await page.waitForURL('**/admin/**');
-  // The SMS accounts screen links with "#/console/sms/{id}/interactions": it leads to the list.
-  await page.goto(`${srv.base}/admin#/console/sms/${state.account.id}/interactions`);
+  // From the SMS accounts list: the account's row menu, Interactions.
+  await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'SMS accounts' }).click();
+  await page.getByRole('button', { name: 'Actions for Shop SMS' }).click();
+  await page.getByRole('menuitem', { name: 'Interactions' }).click();
   await page.waitForURL(`**/admin/sms/${state.account.id}/interactions`);
   await page.getByRole('heading', { name: 'Interactions of SMS Shop SMS' }).waitFor();
   await rowsAre(page, Object.values(state.ids), 'everything');
@@ -320,6 +322,11 @@ test('the admin lists the closed interactions and deletes them after confirming'
   const r = await api.request('GET', `/api/v1/interactions?channel=sms&account_id=${state.account.id}`);
   assert.equal(r.json.total, 3);
   for (const id of gone) assert.equal((await api.request('GET', `/api/v1/interactions/${id}`)).status, 404);
+
+  // A link written "#/console/sms/{id}/interactions" leads to the account's list too.
+  await page.goto(`${srv.base}/admin#/console/sms/${state.account.id}/interactions`);
+  await page.waitForURL(`**/admin/sms/${state.account.id}/interactions`);
+  await rowsAre(page, idsOf('+15557010001', '+15557010002', '+15557030005'), 'through the hash link');
 
   // The console's Interactions section lists the channel across accounts.
   await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Interactions', exact: true }).click();

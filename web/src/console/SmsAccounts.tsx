@@ -238,10 +238,9 @@ export function SmsAccountsList() {
   );
 }
 
-/** The section of the console: the list, an account, or its interactions. */
+/** The section of the console: the list or an account (its interactions: Console → Interactions.tsx). */
 export function SmsSection({ id, sub }: { id: number | 'new' | null; sub: string | undefined }) {
   if (id === null) return <SmsAccountsList />;
-  if (sub === 'interactions' && id !== 'new') return <SmsInteractionsPlaceholder id={id} />;
   if (sub !== undefined)
     return (
       <Banner tone="error" role="alert">
@@ -249,26 +248,6 @@ export function SmsSection({ id, sub }: { id: number | 'new' | null; sub: string
       </Banner>
     );
   return <SmsAccountEditor key={String(id)} id={id} />;
-}
-
-/** Until the interactions screen of the account exists: where it will be. */
-function SmsInteractionsPlaceholder({ id }: { id: number }) {
-  const [acc] = useLoad(() => getObject('GET', `/sms/accounts/${id}`), [id]);
-  return (
-    <section class="card" aria-labelledby="sms-int-title">
-      <div>
-        <Link href="/admin/sms" class="back-link">
-          ← SMS accounts
-        </Link>
-        <h1 class="card__title" id="sms-int-title">
-          Interactions{acc.kind === 'ready' ? ` of ${str(acc.value['name'])}` : ''}
-        </h1>
-      </div>
-      <Banner tone="info" role="status">
-        The interactions list of an SMS account is not available in this version of the console yet.
-      </Banner>
-    </section>
-  );
 }
 
 /** The account fields a save sends (credentials apart), and which tab shows each. */
