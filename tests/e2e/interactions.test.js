@@ -251,6 +251,12 @@ test('the admin opens the account interactions and builds a two-condition search
   await page.getByRole('button', { name: 'Save condition' }).click();
   await page.getByRole('button', { name: 'Search', exact: true }).click();
   await rowsAre(page, idsOf('+15557010001', '+15557010002'), 'refund AND +1555701 after the edits');
+  // The address keeps the search: a reload shows the same rows and conditions.
+  assert.match(decodeURIComponent(page.url()), /[?&]q=\{"match":"all"/);
+  await page.reload();
+  await page.getByRole('heading', { name: 'Interactions of SMS Shop SMS' }).waitFor();
+  await rowsAre(page, idsOf('+15557010001', '+15557010002'), 'after a reload');
+  assert.equal(await page.getByTestId('condition').count(), 2);
 });
 
 test('the admin exports the matches as CSV (the downloaded file holds them) with progress', async (t) => {

@@ -3,9 +3,7 @@ import { call, genericMessage, type ApiError } from '../lib/auth';
 import {
   checkFilters,
   deleteRefusal,
-  defaultSort,
   deleteBody,
-  emptyFilters,
   exportCsv,
   exportName,
   fetchFile,
@@ -22,11 +20,13 @@ import {
   type Progress,
   type Sort,
   type SortField,
+  viewFromQuery,
+  viewToQuery,
 } from '../lib/interactions';
 import { Link, navigate } from '../lib/router';
 import { getPage, isRecord, str, CHANNEL_LABELS } from '../lib/staff';
 import { SearchBuilder } from '../search/SearchBuilder';
-import { DEFAULT_FIELDS, emptySearch, parseFields, serverErrorPlace, toQuery, type ConditionError, type Q, type Search, type SearchField } from '../search/model';
+import { DEFAULT_FIELDS, fromQuery, parseFields, serverErrorPlace, toQuery, type ConditionError, type Q, type Search, type SearchField } from '../search/model';
 import { Banner, Button, Chip, Dialog, Menu, SelectField, TextField, toast } from '../ui';
 import { formatDate, useDebounced } from './common';
 
@@ -90,15 +90,22 @@ export function InteractionsList({ channel, accountId, mayDelete, admin }: Inter
   const account = useAccountName(channel, accountId, admin);
   const [fields, setFields] = useState<SearchField[]>(DEFAULT_FIELDS);
   const [agents, setAgents] = useState<{ value: string; label: string }[] | null>(null);
-  const [filters, setFilters] = useState<Filters>(emptyFilters);
+  // The view starts from the address (a reload or Back keeps the filters, search, sort, page).
+  const [initial] = useState(() => {
+    const v = viewFromQuery(location.search);
+    const s = fromQuery(v.rawQ, DEFAULT_FIELDS);
+    const r = toQuery(s, DEFAULT_FIELDS);
+    return { ...v, search: s, q: r.ok ? r.q : null };
+  });
+  const [filters, setFilters] = useState<Filters>(initial.filters);
   const tags = useDebounced(filters.tags, 300);
-  const [showSearch, setShowSearch] = useState(false);
-  const [search, setSearch] = useState<Search>(emptySearch);
-  const [q, setQ] = useState<Q | null>(null);
+  const [showSearch, setShowSearch] = useState(initial.q !== null);
+  const [search, setSearch] = useState<Search>(initial.search);
+  const [q, setQ] = useState<Q | null>(initial.q);
   const [condErrors, setCondErrors] = useState<ConditionError[]>([]);
-  const [sort, setSort] = useState<Sort>(defaultSort);
-  const [limit, setLimit] = useState<number>(PAGE_SIZES[0]);
-  const [offset, setOffset] = useState(0);
+  const [sort, setSort] = useState<Sort>(initial.sort);
+  const [limit, setLimit] = useState<number>(initial.limit);
+  const [offset, setOffset] = useState(initial.offset);
   const [list, setList] = useState<{ items: ListItem[]; total: number } | null>(null);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
@@ -144,6 +151,13 @@ export function InteractionsList({ channel, accountId, mayDelete, admin }: Inter
     });
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [query, tick]);
+
+  // The address follows the view (replaced, not pushed: Back leaves the list).
+  const viewText = viewToQuery({ filters: applied, q, sort, limit, offset });
+  useEffect(() => {
+    const to = location.pathname + (viewText ? `?${viewText}` : '');
+    if (to !== location.pathname + location.search) navigate(to, true);
+  }, [viewText]);
 
   // A new query starts from the first page with nothing selected.
   const filterKey = listQuery({ ...params, q }, { sort });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CsvRowCounter, checkFilters, deleteRefusal, dayToIso, deleteBody, emptyFilters, formatBytes, listQuery, nextSort, parseListPage, tagList, type ListParams } from './interactions';
+import { CsvRowCounter, checkFilters, deleteRefusal, viewFromQuery, viewToQuery, defaultSort, dayToIso, deleteBody, emptyFilters, formatBytes, listQuery, nextSort, parseListPage, tagList, type ListParams } from './interactions';
 
 const base: ListParams = { channel: 'sms', accountId: 3, filters: emptyFilters, q: null };
 
@@ -98,5 +98,24 @@ describe('deleteRefusal', () => {
     const e = { status: 422, code: null, detail: 'nothing was deleted', errors: [{ field: 'ids[1]', message: 'is open: close it first' }], retryAfter: null };
     expect(deleteRefusal(e, [7, 9])).toBe('Nothing was deleted: interaction 9 is open: close it first.');
     expect(deleteRefusal({ ...e, errors: [] }, [7])).toBe('Nothing was deleted.');
+  });
+});
+
+describe('the list view in the address', () => {
+  it('keeps only what differs from the defaults and reads it back', () => {
+    const q = { match: 'any' as const, conditions: [{ field: 'id', op: 'gt' as const, value: 4, disabled: true }] };
+    const v = { filters: { ...emptyFilters, from: '2026-12-01', status: 'closed' as const, agentId: '7', tags: 'vip' }, q, sort: { field: 'id' as const, desc: false }, limit: 50, offset: 100 };
+    const text = viewToQuery(v);
+    const back = viewFromQuery(text);
+    expect(back.filters).toEqual(v.filters);
+    expect(back.rawQ).toEqual(q);
+    expect([back.sort, back.limit, back.offset]).toEqual([v.sort, 50, 100]);
+    expect(viewToQuery({ filters: emptyFilters, q: null, sort: defaultSort, limit: 25, offset: 0 })).toBe('');
+  });
+  it('drops what is malformed', () => {
+    const back = viewFromQuery('from=soon&read=maybe&status=x&agent=bob&sort=-password&limit=7&offset=-3&q=%7Bbad');
+    expect(back.filters).toEqual(emptyFilters);
+    expect(back.sort).toEqual(defaultSort);
+    expect([back.limit, back.offset, back.rawQ]).toEqual([25, 0, null]);
   });
 });

@@ -190,6 +190,74 @@ export function nextSort(s: Sort, field: SortField): Sort {
   return s.field === field ? { field, desc: !s.desc } : { field, desc: field !== 'status' };
 }
 
+/* ---- the list's state in the address (reload and back keep it) ------------------------------ */
+
+export interface ListView {
+  filters: Filters;
+  q: Q | null;
+  sort: Sort;
+  limit: number;
+  offset: number;
+}
+
+/** The address query of a list view: only what differs from the defaults. */
+export function viewToQuery(v: ListView): string {
+  const u = new URLSearchParams();
+  const f = v.filters;
+  if (f.from) u.set('from', f.from);
+  if (f.to) u.set('to', f.to);
+  if (f.read) u.set('read', f.read);
+  if (f.status) u.set('status', f.status);
+  if (f.agentId) u.set('agent', f.agentId);
+  if (f.tags) u.set('tags', f.tags);
+  if (v.q) u.set('q', JSON.stringify(v.q));
+  if (v.sort.field !== defaultSort.field || v.sort.desc !== defaultSort.desc) u.set('sort', `${v.sort.desc ? '-' : ''}${v.sort.field}`);
+  if (v.limit !== PAGE_SIZES[0]) u.set('limit', String(v.limit));
+  if (v.offset) u.set('offset', String(v.offset));
+  return u.toString();
+}
+
+/** A list view from the address query; anything malformed falls back to its default. */
+export function viewFromQuery(search: string): ListView & { rawQ: unknown } {
+  const u = new URLSearchParams(search);
+  const day = (k: string) => {
+    const v = u.get(k) ?? '';
+    return dayToIso(v) ? v : '';
+  };
+  const pick = <T extends string>(k: string, allowed: readonly T[]): T | '' => {
+    const v = u.get(k) ?? '';
+    return (allowed as readonly string[]).includes(v) ? (v as T) : '';
+  };
+  const agent = u.get('agent') ?? '';
+  const filters: Filters = {
+    from: day('from'),
+    to: day('to'),
+    read: pick('read', ['true', 'false'] as const),
+    status: pick('status', ['open', 'closed'] as const),
+    agentId: /^\d{1,15}$/.test(agent) ? agent : '',
+    tags: (u.get('tags') ?? '').slice(0, 1400),
+  };
+  const s = u.get('sort') ?? '';
+  const field = s.replace(/^-/, '');
+  const sort: Sort = (SORTABLE as readonly string[]).includes(field) ? { field: field as SortField, desc: s.startsWith('-') } : defaultSort;
+  const limit = Number(u.get('limit'));
+  const offset = Number(u.get('offset'));
+  let rawQ: unknown = null;
+  try {
+    rawQ = JSON.parse(u.get('q') ?? 'null');
+  } catch {
+    rawQ = null;
+  }
+  return {
+    filters,
+    q: null,
+    rawQ,
+    sort,
+    limit: (PAGE_SIZES as readonly number[]).includes(limit) ? limit : PAGE_SIZES[0],
+    offset: Number.isInteger(offset) && offset > 0 && offset < 1e9 ? offset : 0,
+  };
+}
+
 /* ---- CSV progress ------------------------------------------------------------------------- */
 
 /**
