@@ -311,7 +311,12 @@ test('the admin lists the closed interactions and deletes them after confirming'
   const { page } = admin;
   await page.getByRole('link', { name: /Interactions of Shop SMS/ }).click();
   await page.getByRole('heading', { name: 'Interactions of SMS Shop SMS' }).waitFor();
-  await rowsAre(page, Object.values(state.ids), 'a fresh list');
+  // Back on the list as it was left: the search still applies; clear it.
+  await rowsAre(page, idsOf('+15557010001', '+15557010002'), 'the search kept');
+  await page.getByRole('button', { name: 'Delete all conditions' }).click();
+  assert.equal(await page.getByTestId('condition').count(), 0);
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  await rowsAre(page, Object.values(state.ids), 'no condition: everything');
   await field(page, 'Status').selectOption({ label: 'Closed' });
   const gone = idsOf('+15557020003', '+15557010004');
   await rowsAre(page, gone, 'the closed ones');

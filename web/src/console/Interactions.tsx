@@ -49,6 +49,15 @@ export function interactionsPath(channel: string, accountId: number | null, id?:
   return accountId === null ? `/admin/interactions/${channel}${tail}` : `/admin/${channel}/${accountId}/interactions${tail}`;
 }
 
+/** The list last shown, with its view (the spy view's back link returns to it). */
+let lastListUrl: string | null = null;
+
+/** Where "back to the list" goes: the last list shown when it is this one, else the list's path. */
+export function backToList(channel: string, accountId: number | null): string {
+  const base = interactionsPath(channel, accountId);
+  return lastListUrl && (lastListUrl === base || lastListUrl.startsWith(`${base}?`)) ? lastListUrl : base;
+}
+
 /** The account's name for the title (admins read it; others see its number). */
 export function useAccountName(channel: ListChannel, accountId: number | null, admin: boolean): string {
   const [name, setName] = useState(accountId === null ? 'all accounts' : `account #${accountId}`);
@@ -156,6 +165,7 @@ export function InteractionsList({ channel, accountId, mayDelete, admin }: Inter
   const viewText = viewToQuery({ filters: applied, q, sort, limit, offset });
   useEffect(() => {
     const to = location.pathname + (viewText ? `?${viewText}` : '');
+    lastListUrl = to;
     if (to !== location.pathname + location.search) navigate(to, true);
   }, [viewText]);
 

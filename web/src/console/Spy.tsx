@@ -7,7 +7,7 @@ import { getPage, isRecord, num, str } from '../lib/staff';
 import { MessageThread } from '../desk/MessageThread';
 import { Banner, Button, Chip, Dialog, toast } from '../ui';
 import { formatDate } from './common';
-import { interactionsPath, useAccountName } from './Interactions';
+import { backToList, useAccountName } from './Interactions';
 
 export interface SpyProps {
   channel: ListChannel;
@@ -106,11 +106,11 @@ export function SpyView({ channel, accountId, id, me, mayDelete, admin }: SpyPro
     setConfirm(false);
     if (!r.ok) return toast('error', genericMessage(r.error));
     toast('success', `Interaction ${id} deleted.`);
-    navigate(interactionsPath(channel, accountId));
+    navigate(backToList(channel, accountId));
   }
 
   const back = (
-    <Link href={interactionsPath(channel, accountId)} class="back-link">
+    <Link href={backToList(channel, accountId)} class="back-link">
       ← {accountId === null ? `${channel === 'sms' ? 'SMS' : 'Open Channel'} interactions` : `Interactions of ${account}`}
     </Link>
   );
