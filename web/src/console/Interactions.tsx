@@ -28,7 +28,7 @@ import { getPage, isRecord, str, CHANNEL_LABELS } from '../lib/staff';
 import { SearchBuilder } from '../search/SearchBuilder';
 import { DEFAULT_FIELDS, fromQuery, parseFields, serverErrorPlace, toQuery, type ConditionError, type Q, type Search, type SearchField } from '../search/model';
 import { Banner, Button, Chip, Dialog, Menu, SelectField, TextField, toast } from '../ui';
-import { formatDate, useDebounced } from './common';
+import { useDebounced } from './common';
 
 export interface InteractionsProps {
   channel: ListChannel;
@@ -73,15 +73,30 @@ export function useAccountName(channel: ListChannel, accountId: number | null, a
 
 const COLUMNS: { key: SortField | null; label: string }[] = [
   { key: 'id', label: 'ID' },
-  { key: null, label: 'Contact' },
+  { key: null, label: 'Contact, tags' },
   { key: 'status', label: 'Status' },
   { key: null, label: 'Agent' },
-  { key: null, label: 'Tags' },
   { key: null, label: 'Last message' },
   { key: 'created_at', label: 'Started' },
   { key: 'last_message_at', label: 'Last activity' },
   { key: 'closed_at', label: 'Closed' },
 ];
+
+/** "12/3/26, 6:21 PM" in the browser's locale (the full date is the cell's title elsewhere). */
+function shortDate(v: string | null): string {
+  if (!v) return '';
+  const d = new Date(v);
+  if (Number.isNaN(d.getTime())) return v;
+  const thisYear = d.getFullYear() === new Date().getFullYear();
+  return d.toLocaleString(undefined, thisYear ? { month: 'numeric', day: 'numeric', hour: 'numeric', minute: '2-digit' } : { dateStyle: 'short', timeStyle: 'short' });
+}
+
+/** The full date and time, for a cell's title. */
+function fullDate(v: string | null): string | undefined {
+  if (!v) return undefined;
+  const d = new Date(v);
+  return Number.isNaN(d.getTime()) ? undefined : d.toLocaleString(undefined, { dateStyle: 'full', timeStyle: 'medium' });
+}
 
 function contactName(c: ListItem['contact']): string {
   return [c.first_name, c.last_name].filter(Boolean).join(' ') || c.phone || c.email || `Contact #${c.id}`;
@@ -399,8 +414,8 @@ export function InteractionsList({ channel, accountId, mayDelete, admin }: Inter
         </div>
       )}
 
-      <div class="table-wrap">
-        <table class="table" aria-labelledby="ix-title" aria-busy={loading ? 'true' : 'false'}>
+      <div class="table-wrap table-wrap--menus">
+        <table class="table table--compact" aria-labelledby="ix-title" aria-busy={loading ? 'true' : 'false'}>
           <thead>
             <tr>
               <th scope="col" class="table__check">
@@ -432,9 +447,7 @@ export function InteractionsList({ channel, accountId, mayDelete, admin }: Inter
                   )}
                 </th>
               ))}
-              <th scope="col" class="table__actions">
-                <span class="sr-only">Actions</span>
-              </th>
+              <th scope="col" class="table__actions" aria-label="Actions" />
             </tr>
           </thead>
           <tbody>
@@ -452,21 +465,25 @@ export function InteractionsList({ channel, accountId, mayDelete, admin }: Inter
                   <td>
                     <div>{who}</div>
                     {x.contact.phone && who !== x.contact.phone && <div class="muted small">{x.contact.phone}</div>}
+                    {x.tags.length > 0 && <div class="muted small">{x.tags.join(', ')}</div>}
                   </td>
                   <td>
                     <span class="chips">
                       <Chip tone={x.status === 'open' ? 'ok' : 'neutral'}>{x.status === 'open' ? 'Open' : 'Closed'}</Chip>
-                      {x.unread && <Chip tone="info">Unread</Chip>}
+                      {x.unread && (
+                        <span class="dot dot--unread" title="Unread">
+                          <span class="sr-only">Unread</span>
+                        </span>
+                      )}
                     </span>
                   </td>
                   <td>{x.owner_name ?? (x.owner_id !== null ? `#${x.owner_id}` : <span class="muted">none</span>)}</td>
-                  <td>{x.tags.join(', ')}</td>
                   <td class="ix-preview" title={x.last_message ?? ''}>
                     {x.last_message}
                   </td>
-                  <td class="nowrap">{formatDate(x.created_at)}</td>
-                  <td class="nowrap">{formatDate(x.last_message_at)}</td>
-                  <td class="nowrap">{formatDate(x.closed_at)}</td>
+                  <td class="nowrap" title={fullDate(x.created_at)}>{shortDate(x.created_at)}</td>
+                  <td class="nowrap" title={fullDate(x.last_message_at)}>{shortDate(x.last_message_at)}</td>
+                  <td class="nowrap" title={fullDate(x.closed_at)}>{shortDate(x.closed_at)}</td>
                   <td class="table__actions">
                     <Menu
                       label={`Actions of interaction ${x.id}`}
