@@ -228,7 +228,7 @@ test('the admin opens the account interactions and builds a two-condition search
   await page.getByRole('button', { name: 'Search', exact: true }).click();
   await rowsAre(page, idsOf('+15557010001', '+15557010002', '+15557030005'), 'refund only (phone disabled)');
   await shot(t, page, 'ix-search-disabled.png');
-  await page.getByRole('button', { name: /Contact phone starts with “\+1555701” \(disabled\)/ }).click();
+  await page.getByRole('button', { name: /Contact phone starts with “\+1555701”\s\(disabled\)/ }).click();
   await page.getByRole('menuitem', { name: 'Enable' }).click();
   await page.getByRole('button', { name: 'Search', exact: true }).click();
   await rowsAre(page, idsOf('+15557010001', '+15557010002'), 'both again');

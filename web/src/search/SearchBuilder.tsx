@@ -234,7 +234,7 @@ function ConditionChip({ text, condition, editing, problems, onEdit, onToggle, o
         button={
           <>
             {text}
-            {off && <span class="cond__state"> (disabled)</span>}
+            {off && <span class="cond__state">{'\u00a0(disabled)'}</span>}
           </>
         }
         describedBy={problems.length ? `${id}-err` : undefined}
