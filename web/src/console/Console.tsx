@@ -89,10 +89,11 @@ export function Console({ session, route, socket, footer }: ConsoleProps) {
   function ixPage(channel: 'sms' | 'openchannel', acc: number | null, one: number | undefined) {
     const admin = session.user.role === 'admin';
     const mayDelete = can(session, 'queues', 'delete');
+    const readAgents = can(session, 'agents', 'read');
     return one === undefined ? (
-      <InteractionsList key={`${channel}-${acc ?? 'all'}`} channel={channel} accountId={acc} mayDelete={mayDelete} admin={admin} />
+      <InteractionsList key={`${channel}-${acc ?? 'all'}`} channel={channel} accountId={acc} mayDelete={mayDelete} admin={admin} readAgents={readAgents} />
     ) : (
-      <SpyView key={one} channel={channel} accountId={acc} id={one} me={{ id: session.user.id, name: session.user.full_name }} mayDelete={mayDelete} admin={admin} />
+      <SpyView key={one} channel={channel} accountId={acc} id={one} me={{ id: session.user.id, name: session.user.full_name }} mayDelete={mayDelete} admin={admin} readAgents={readAgents} />
     );
   }
 

@@ -38,6 +38,8 @@ export interface InteractionsProps {
   mayDelete: boolean;
   /** Only admins may read the accounts (for their names). */
   admin: boolean;
+  /** May list the agents (for the Agent filter and names); else the agent's number is typed. */
+  readAgents: boolean;
 }
 
 /**
@@ -110,7 +112,7 @@ type ExportState = { kind: 'running'; progress: Progress; what: string } | { kin
  * export of the selection or of the whole search with progress, bulk delete, and each row's
  * menu (Spy, Download transcript, Delete).
  */
-export function InteractionsList({ channel, accountId, mayDelete, admin }: InteractionsProps) {
+export function InteractionsList({ channel, accountId, mayDelete, admin, readAgents }: InteractionsProps) {
   const account = useAccountName(channel, accountId, admin);
   const [fields, setFields] = useState<SearchField[]>(DEFAULT_FIELDS);
   const [agents, setAgents] = useState<{ value: string; label: string }[] | null>(null);
@@ -147,6 +149,7 @@ export function InteractionsList({ channel, accountId, mayDelete, admin }: Inter
       const parsed = r.ok ? parseFields(r.value) : null;
       if (parsed) setFields(parsed);
     });
+    if (!readAgents) return;
     void getPage('/agents?limit=500&sort=username').then((r) => {
       if (r.ok) setAgents(r.value.items.map((a) => ({ value: str(a['id']), label: `${str(a['full_name']) || str(a['username'])} (${str(a['username'])})` })));
     });

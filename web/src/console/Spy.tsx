@@ -16,6 +16,8 @@ export interface SpyProps {
   id: number;
   mayDelete: boolean;
   admin: boolean;
+  /** May list the agents (their names on messages); else "Staff #id". */
+  readAgents: boolean;
   /** The signed-in staff member (its own notes carry its name). */
   me: { id: number; name: string };
 }
@@ -28,7 +30,7 @@ const NOTE_MAX = 16_384;
  * with delivery ticks and the internal notes set apart — plus a box to add an internal note
  * (staff only, never sent to the customer), the transcript download and delete.
  */
-export function SpyView({ channel, accountId, id, me, mayDelete, admin }: SpyProps) {
+export function SpyView({ channel, accountId, id, me, mayDelete, admin, readAgents }: SpyProps) {
   const formId = useId();
   const account = useAccountName(channel, accountId, admin);
   const [ix, setIx] = useState<Interaction | null>(null);
@@ -44,10 +46,11 @@ export function SpyView({ channel, accountId, id, me, mayDelete, admin }: SpyPro
   const [confirm, setConfirm] = useState(false);
 
   useEffect(() => {
+    if (!readAgents) return;
     void getPage('/agents?limit=500&sort=username').then((r) => {
       if (r.ok) setNames(new Map(r.value.items.map((a) => [num(a['id']) ?? 0, str(a['full_name']) || str(a['username'])])));
     });
-  }, []);
+  }, [readAgents]);
 
   useEffect(() => {
     let live = true;
