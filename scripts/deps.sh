@@ -9,7 +9,7 @@ debs=(
   libmicrohttpd-dev libwslay-dev libjansson-dev libsqlite3-dev libpq-dev libsodium-dev
   libinih-dev libssl-dev libcmocka-dev liboath-dev libqrencode-dev libcurl4-openssl-dev
   libldap2-dev
-  libpng-dev libjpeg62-turbo-dev
+  libpng-dev libjpeg62-turbo-dev libzip-dev unzip
   postgresql postgresql-client sqlite3
   oathtool slapd ldap-utils python3-aiosmtpd openssl
   chromium fonts-dejavu-core

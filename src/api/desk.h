@@ -3,6 +3,7 @@
 #define SB_API_DESK_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "auth/guard.h"
@@ -22,5 +23,21 @@ int desk_reply(struct http_req *req, struct acd_req *r, int ok_status);
  * queue_id, tags, disposition, created_at, closed_at, last_message_at, contact{…}}. 0,
  * SB_ENOTFOUND or a storage error. */
 int desk_interaction_json(struct db *db, int64_t id, json_t **out);
+
+/* Who may do what with one interaction (desk_load). */
+enum desk_access {
+    DESK_READ,   /* read it: the agent holding it or who held it last; administrators;
+                    supervisors whose profile reads queues and holds its queue ("spy") */
+    DESK_HOLDER, /* act on it: only the agent holding it */
+    DESK_STAFF,  /* the agent holding it, administrators and in-scope supervisors (spy notes,
+                    canned answers, transcripts) */
+};
+
+/* Loads interaction {id} (the route's parameter) for the caller and checks `mode`. true with
+ * *id and *ix (desk_interaction_json; the caller owns it). Otherwise the answer is queued —
+ * 401/403 for the caller, 404 for anything it may not see (existing or not), 403 for an
+ * agent who held it last and wants to act on it — and false returned. HTTP thread. */
+bool desk_load(struct http_req *req, struct auth_principal *who, enum desk_access mode, int64_t *id,
+               json_t **ix);
 
 #endif

@@ -272,6 +272,10 @@ int api_interactions_close(struct http_req *req);
 int api_interactions_transfer(struct http_req *req);
 int api_interactions_reopen(struct http_req *req);
 int api_interactions_read(struct http_req *req);
+int api_interactions_dispose(struct http_req *req);
+int api_interactions_canned(struct http_req *req);
+int api_interactions_transcript(struct http_req *req);
+int api_sms_interactions_create(struct http_req *req);
 int api_realtime_queues(struct http_req *req);
 
 #endif

@@ -19,6 +19,7 @@
 #include "db/db.h"
 #include "http/respond.h"
 #include "interactions/outbound.h"
+#include "ws/hub.h"
 
 #define TAGS_MAX    20
 #define TAG_LEN_MAX 64
@@ -69,10 +70,8 @@ int desk_interaction_json(struct db *db, int64_t id, json_t **out)
     return r;
 }
 
-/* Loads interaction {id} for the caller and checks it may see it (write: it must hold it).
- * Answers 404 for anything else (existing or not) and returns false. */
-static bool load_for(struct http_req *req, struct auth_principal *who, bool write, int64_t *id,
-                     json_t **ix)
+bool desk_load(struct http_req *req, struct auth_principal *who, enum desk_access mode, int64_t *id,
+               json_t **ix)
 {
     *ix = NULL;
     if (auth_require(req, AUTH_ROLE_AGENT, who))
@@ -90,16 +89,21 @@ static bool load_for(struct http_req *req, struct auth_principal *who, bool writ
     int64_t last = json_integer_value(json_object_get(*ix, "last_owner_id"));
     bool ok;
     if (who->role == AUTH_ROLE_AGENT)
-        ok = owner == who->user_id || (!write && last == who->user_id);
-    else if (write)
+        ok = owner == who->user_id || (mode == DESK_READ && last == who->user_id);
+    else if (mode == DESK_HOLDER)
         ok = false;
     else if (who->role == AUTH_ROLE_ADMIN)
         ok = true;
     else {
+        /* Supervisors ("spy"): interactions of the queues in their profile's scope, and those
+         * held (or last held) by an agent of that scope — an agent's outbound conversation
+         * never went through a queue. */
         struct perm_ctx ctx;
         json_t *q = json_object_get(*ix, "queue_id");
-        ok = !perm_require(req, PERM_SECTION_QUEUES, PERM_READ, &ctx) && json_is_integer(q) &&
-             perm_queue_in_scope(req, &ctx, json_integer_value(q));
+        ok = !perm_require(req, PERM_SECTION_QUEUES, PERM_READ, &ctx) &&
+             ((json_is_integer(q) && perm_queue_in_scope(req, &ctx, json_integer_value(q))) ||
+              (owner && perm_agent_in_scope(req, &ctx, owner)) ||
+              (last && perm_agent_in_scope(req, &ctx, last)));
         if (http_replied(req)) {
             json_decref(*ix);
             *ix = NULL;
@@ -109,13 +113,19 @@ static bool load_for(struct http_req *req, struct auth_principal *who, bool writ
     if (!ok) {
         json_decref(*ix);
         *ix = NULL;
-        if (write && who->role == AUTH_ROLE_AGENT && last == who->user_id)
+        if (mode != DESK_READ && who->role == AUTH_ROLE_AGENT && last == who->user_id)
             http_reply_problem(req, 403, "this interaction is not assigned to you");
         else
             http_reply_problem(req, 404, "no such interaction");
         return false;
     }
     return true;
+}
+
+static bool load_for(struct http_req *req, struct auth_principal *who, bool write, int64_t *id,
+                     json_t **ix)
+{
+    return desk_load(req, who, write ? DESK_HOLDER : DESK_READ, id, ix);
 }
 
 int api_interactions_get(struct http_req *req)
@@ -225,6 +235,12 @@ int api_interactions_release(struct http_req *req)
     return acd_op(req, ACD_RELEASE);
 }
 
+/* POST …/dispose — the agent starts disposing (docs/sms.md "Closing and disposing"). */
+int api_interactions_dispose(struct http_req *req)
+{
+    return acd_op(req, ACD_DISPOSE);
+}
+
 int api_interactions_reopen(struct http_req *req)
 {
     return acd_op(req, ACD_REOPEN);
@@ -289,14 +305,39 @@ int api_interactions_transfer(struct http_req *req)
     return desk_reply(req, &r, 200);
 }
 
+/* Tells the agent holding the interaction about a note someone else (a supervisor or an
+ * administrator) added: interaction.note on user:<owner>. Staff only: notes never reach the
+ * customer. */
+static void announce_note(struct http_req *req, int64_t owner, int64_t ix, int64_t mid,
+                          int64_t author, const char *text)
+{
+    if (!req->app->hub)
+        return;
+    char topic[32], t[32];
+    snprintf(topic, sizeof(topic), "user:%lld", (long long)owner);
+    json_t *ev =
+        json_pack("{s:s, s:{s:I, s:{s:I, s:s, s:s, s:I, s:b, s:s}}}", "type", "interaction.note",
+                  "data", "interaction_id", (json_int_t)ix, "message", "id", (json_int_t)mid,
+                  "direction", "out", "body", text, "sender_id", (json_int_t)author, "internal", 1,
+                  "created_at", clock_iso8601(clock_now_ms(req->app->clock), t));
+    char *s = ev ? json_dumps(ev, JSON_COMPACT) : NULL;
+    json_decref(ev);
+    if (s)
+        hub_publish(req->app->hub, topic, s, strlen(s));
+    free(s);
+}
+
 /* POST …/messages (reply) and …/notes (internal note): {"body": "…"} */
 static int store_message(struct http_req *req, bool internal)
 {
     struct auth_principal who;
     int64_t id;
     json_t *ix;
-    if (!load_for(req, &who, true, &id, &ix))
+    /* A note may also come from an administrator or an in-scope supervisor watching the
+     * interaction (spy): it is never sent to the customer. */
+    if (!desk_load(req, &who, internal ? DESK_STAFF : DESK_HOLDER, &id, &ix))
         return http_replied(req);
+    int64_t owner = json_integer_value(json_object_get(ix, "owner_id"));
     json_decref(ix);
     json_t *body = http_body_object(req);
     if (!body)
@@ -313,16 +354,22 @@ static int store_message(struct http_req *req, bool internal)
     int64_t mid = 0;
     const char *why = NULL;
     int r = outbound_store(db, &m, clock_now_ms(req->app->clock), &mid, &why);
-    json_decref(body);
-    if (r == SB_ECONFLICT)
+    if (r == SB_ECONFLICT) {
+        json_decref(body);
         return http_reply_problem(req, 409,
                                   why && !strcmp(why, "closed")
                                       ? "the interaction is closed"
                                       : "this account has no reply URL: agents cannot reply");
-    if (r)
+    }
+    if (r) {
+        json_decref(body);
         return http_reply_error(req, r);
+    }
     if (!internal)
         outbox_poke(req->app->outbox);
+    else if (owner && owner != who.user_id)
+        announce_note(req, owner, id, mid, who.user_id, text);
+    json_decref(body);
     return http_reply_json(req, 201,
                            json_pack("{s:I, s:s, s:b}", "id", (json_int_t)mid, "delivery_status",
                                      internal ? "sent" : "queued", "internal", internal));

@@ -164,6 +164,11 @@ static const struct opt opts[] = {
     {"sms", "test_base_url", OPT_STR, OFF(sms_test_base_url), 0, 0, "",
      "Tests only: every SMS provider URL becomes this base + /<provider> + the real path, over "
      "plain HTTP (refused unless server.test_hooks is on)."},
+    {"interactions", "transcript_max_bytes", OPT_INT, OFF(interactions_transcript_max_bytes), 4096,
+     268435456, "16777216",
+     "Largest transcript text (transcript.txt plus the attachment index) of one interaction's "
+     "transcript.zip; a longer one is refused (422). The archive is built in memory, so each "
+     "download holds up to about twice this."},
     {"messenger", "presence_grace_ms", OPT_INT, OFF(messenger_presence_grace_ms), 0, 600000, "5000",
      "Internal messenger: how long a user whose last WebSocket closed still counts as online, "
      "so a page reload does not flap their presence."},

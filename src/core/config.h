@@ -84,6 +84,8 @@ struct sb_config {
     /* [client_logs] */
     int client_logs_max_file_bytes;
     int client_logs_max_files;
+    /* [interactions] */
+    int interactions_transcript_max_bytes;
     /* [sms] */
     char sms_allowed_hosts[1024];
     char sms_test_base_url[256];

@@ -533,32 +533,42 @@ static char *dup_col(struct db_stmt *st, int col)
     return s ? strdup(s) : NULL;
 }
 
-int canned_render_stored(struct db *db, int64_t id, int64_t interaction_id, int64_t agent_id,
-                         char **out)
+/* The agent, contact and account of one rendering, read once. */
+struct render_ctx {
+    char *a_alias, *a_full, *a_user, *a_email;
+    char *c_first, *c_last, *c_phone, *c_email;
+    char *x_channel, *acc_name, *acc_key;
+    int64_t internal, account_id, interaction_id;
+};
+
+static void ctx_free(struct render_ctx *c)
 {
-    *out = NULL;
-    json_t *answer = NULL;
-    int r = canned_get(db, id, &answer);
-    if (r)
-        return r;
-    char *a_alias = NULL, *a_full = NULL, *a_user = NULL, *a_email = NULL;
-    char *c_first = NULL, *c_last = NULL, *c_phone = NULL, *c_email = NULL;
-    char *x_channel = NULL, *acc_name = NULL, *acc_key = NULL;
-    int64_t internal = 0, account_id = 0;
+    char **all[] = {&c->a_alias, &c->a_full,  &c->a_user,    &c->a_email,  &c->c_first, &c->c_last,
+                    &c->c_phone, &c->c_email, &c->x_channel, &c->acc_name, &c->acc_key};
+    for (size_t i = 0; i < sizeof(all) / sizeof(*all); i++) {
+        free(*all[i]);
+        *all[i] = NULL;
+    }
+}
+
+static int ctx_load(struct db *db, int64_t interaction_id, int64_t agent_id, struct render_ctx *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->interaction_id = interaction_id;
     struct db_stmt *st = NULL;
-    r = db_prepare(db, "SELECT alias, full_name, username, email, internal FROM staff WHERE id = ?",
-                   &st);
+    int r = db_prepare(
+        db, "SELECT alias, full_name, username, email, internal FROM staff WHERE id = ?", &st);
     if (!r)
         r = db_bind_int64(st, 1, agent_id);
     if (!r && (r = db_step(st)) == DB_ROW) {
-        a_alias = dup_col(st, 0);
-        a_full = dup_col(st, 1);
-        a_user = dup_col(st, 2);
-        a_email = dup_col(st, 3);
-        internal = db_col_is_null(st, 4) ? 0 : db_col_int64(st, 4);
+        c->a_alias = dup_col(st, 0);
+        c->a_full = dup_col(st, 1);
+        c->a_user = dup_col(st, 2);
+        c->a_email = dup_col(st, 3);
+        c->internal = db_col_is_null(st, 4) ? 0 : db_col_int64(st, 4);
         r = 0;
     } else if (r == DB_DONE) {
-        r = SB_ENOTFOUND;
+        r = 0; /* no such staff (the operator's admin token): agent variables render empty */
     }
     db_finalize(st);
     st = NULL;
@@ -571,12 +581,12 @@ int canned_render_stored(struct db *db, int64_t id, int64_t interaction_id, int6
     if (!r)
         r = db_bind_int64(st, 1, interaction_id);
     if (!r && (r = db_step(st)) == DB_ROW) {
-        x_channel = dup_col(st, 0);
-        account_id = db_col_int64(st, 1);
-        c_first = dup_col(st, 2);
-        c_last = dup_col(st, 3);
-        c_phone = dup_col(st, 4);
-        c_email = dup_col(st, 5);
+        c->x_channel = dup_col(st, 0);
+        c->account_id = db_col_int64(st, 1);
+        c->c_first = dup_col(st, 2);
+        c->c_last = dup_col(st, 3);
+        c->c_phone = dup_col(st, 4);
+        c->c_email = dup_col(st, 5);
         r = 0;
     } else if (r == DB_DONE) {
         r = SB_ENOTFOUND;
@@ -584,45 +594,85 @@ int canned_render_stored(struct db *db, int64_t id, int64_t interaction_id, int6
     db_finalize(st);
     st = NULL;
     const char *acc_sql = NULL;
-    if (!r && x_channel && !strcmp(x_channel, "sms"))
+    if (!r && c->x_channel && !strcmp(c->x_channel, "sms"))
         acc_sql = "SELECT name, account_key FROM sms_accounts WHERE id = ?";
-    else if (!r && x_channel && !strcmp(x_channel, "openchannel"))
+    else if (!r && c->x_channel && !strcmp(c->x_channel, "openchannel"))
         acc_sql = "SELECT name, account_key FROM openchannel_accounts WHERE id = ?";
     if (acc_sql) {
         r = db_prepare(db, acc_sql, &st);
         if (!r)
-            r = db_bind_int64(st, 1, account_id);
+            r = db_bind_int64(st, 1, c->account_id);
         if (!r && (r = db_step(st)) == DB_ROW) {
-            acc_name = dup_col(st, 0);
-            acc_key = dup_col(st, 1);
+            c->acc_name = dup_col(st, 0);
+            c->acc_key = dup_col(st, 1);
         }
         r = r < 0 ? r : 0;
         db_finalize(st);
     }
+    if (r)
+        ctx_free(c);
+    return r;
+}
+
+/* Renders `tmpl` into a new buffer of CANNED_RENDER_MAX bytes (*out, free()); on SB_ETOOBIG
+ * *out still holds the truncated text. */
+static int ctx_render(const struct render_ctx *c, const char *tmpl, char **out)
+{
+    struct canned_agent a = {c->a_alias, c->a_full, c->a_user, c->a_email, c->internal};
+    struct canned_contact k = {c->c_first, c->c_last, c->c_phone, c->c_email};
+    struct canned_interaction x = {c->interaction_id, c->x_channel, c->acc_name, c->acc_key};
+    *out = malloc(CANNED_RENDER_MAX);
+    if (!*out)
+        return SB_ENOMEM;
+    return canned_render(tmpl ? tmpl : "", &a, &k, &x, *out, CANNED_RENDER_MAX);
+}
+
+int canned_render_stored(struct db *db, int64_t id, int64_t interaction_id, int64_t agent_id,
+                         char **out)
+{
+    *out = NULL;
+    json_t *answer = NULL;
+    int r = canned_get(db, id, &answer);
+    if (r)
+        return r;
+    struct render_ctx c;
+    r = ctx_load(db, interaction_id, agent_id, &c);
     if (!r) {
-        struct canned_agent a = {a_alias, a_full, a_user, a_email, internal};
-        struct canned_contact c = {c_first, c_last, c_phone, c_email};
-        struct canned_interaction x = {interaction_id, x_channel, acc_name, acc_key};
-        char *buf = malloc(CANNED_RENDER_MAX);
-        r = buf ? canned_render(json_string_value(json_object_get(answer, "body")), &a, &c, &x, buf,
-                                CANNED_RENDER_MAX)
-                : SB_ENOMEM;
+        char *buf = NULL;
+        r = ctx_render(&c, json_string_value(json_object_get(answer, "body")), &buf);
         if (!r)
             *out = buf;
         else
             free(buf);
+        ctx_free(&c);
     }
-    free(a_alias);
-    free(a_full);
-    free(a_user);
-    free(a_email);
-    free(c_first);
-    free(c_last);
-    free(c_phone);
-    free(c_email);
-    free(x_channel);
-    free(acc_name);
-    free(acc_key);
     json_decref(answer);
+    return r;
+}
+
+int canned_render_items(struct db *db, json_t *items, int64_t interaction_id, int64_t agent_id)
+{
+    struct render_ctx c;
+    int r = ctx_load(db, interaction_id, agent_id, &c);
+    bool loaded = !r;
+    size_t i;
+    json_t *item;
+    json_array_foreach(items, i, item)
+    {
+        if (r)
+            break;
+        char *buf = NULL;
+        int e = ctx_render(&c, json_string_value(json_object_get(item, "body")), &buf);
+        if (e == SB_ENOMEM) {
+            r = e;
+            break;
+        }
+        json_object_set_new(item, "text", json_string(buf));
+        if (e == SB_ETOOBIG)
+            json_object_set_new(item, "truncated", json_true());
+        free(buf);
+    }
+    if (loaded)
+        ctx_free(&c);
     return r;
 }

@@ -101,4 +101,11 @@ int canned_visible_to_agent(struct db *db, int64_t id, int64_t agent_id, bool *v
 int canned_render_stored(struct db *db, int64_t id, int64_t interaction_id, int64_t agent_id,
                          char **out);
 
+/* Adds "text" to each answer object of `items` (as canned_list gives them): its body rendered
+ * for interaction `interaction_id` on behalf of agent `agent_id` (the agent, the interaction's
+ * contact and account are read once). A rendering longer than CANNED_RENDER_MAX is cut and
+ * the item gets "truncated": true. 0, SB_ENOTFOUND (interaction), SB_ENOMEM, storage
+ * errors (items may then be partly rendered). Caller's thread and connection. */
+int canned_render_items(struct db *db, json_t *items, int64_t interaction_id, int64_t agent_id);
+
 #endif

@@ -249,6 +249,70 @@ int inbound_store(struct db *db, const struct inbound_msg *m, int64_t now_ms,
     return r;
 }
 
+static int open_once(struct db *db, const char *channel, int64_t account_id, int64_t list_id,
+                     const char *phone, int64_t now_ms, struct interaction_open_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    bool found;
+    int r = select_id(db, "SELECT id FROM contacts WHERE list_id = ? AND phone = ?", "it",
+                      &out->contact_id, &found, list_id, phone);
+    if (!r && !found) {
+        r = insert_id(db,
+                      "INSERT INTO contacts(list_id, phone, created_at, updated_at) VALUES(?, ?, "
+                      "?, ?) RETURNING id",
+                      "itii", &out->contact_id, list_id, phone, now_ms, now_ms);
+        out->new_contact = true;
+    }
+    if (!r)
+        r = select_id(db,
+                      "SELECT id FROM interactions WHERE channel = ? AND account_id = ? AND "
+                      "contact_id = ? AND status = 'open'",
+                      "tii", &out->interaction_id, &found, channel, account_id, out->contact_id);
+    if (!r && found)
+        return select_id(db, "SELECT COALESCE(owner_id, 0) FROM interactions WHERE id = ?", "i",
+                         &out->owner_id, &found, out->interaction_id);
+    if (!r) {
+        /* 'idle' and read: nothing for the flow to do until the ACD assigns it or the
+         * contact answers. */
+        r = insert_id(db,
+                      "INSERT INTO interactions(channel, account_id, contact_id, status, unread, "
+                      "route_state, created_at, updated_at) VALUES(?, ?, ?, 'open', 0, 'idle', "
+                      "?, ?) RETURNING id",
+                      "tiiii", &out->interaction_id, channel, account_id, out->contact_id, now_ms,
+                      now_ms);
+        out->new_interaction = true;
+    }
+    return r;
+}
+
+int interaction_open_for_phone(struct db *db, const char *channel, int64_t account_id,
+                               int64_t list_id, const char *phone, int64_t now_ms,
+                               struct interaction_open_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (!channel_valid(channel) || account_id <= 0 || !set(phone) || !short_text(phone))
+        return SB_EINVAL;
+    int64_t list = 0;
+    int r = resolve_list(db, list_id, &list);
+    for (int attempt = 0; !r && attempt < INBOUND_TRIES; attempt++) {
+        r = db_begin(db);
+        if (r)
+            break;
+        r = open_once(db, channel, account_id, list, phone, now_ms, out);
+        if (!r)
+            r = db_commit(db);
+        if (!r)
+            return 0;
+        db_rollback(db);
+        if (r != SB_ECONFLICT && r != SB_EBUSY)
+            return r;
+        r = 0;
+        if (attempt == INBOUND_TRIES - 1)
+            r = SB_EBUSY;
+    }
+    return r;
+}
+
 int interaction_close(struct db *db, int64_t id, const char *disposition, int64_t now_ms)
 {
     int64_t n = 0;

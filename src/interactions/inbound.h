@@ -49,6 +49,22 @@ struct db_writer;
 int inbound_store_batched(struct db_writer *w, const struct inbound_msg *m, int64_t now_ms,
                           struct inbound_result *out);
 
+/* An agent starts an outbound conversation with `phone` (E.164, checked by the caller) on
+ * account (channel, account_id): finds or creates the contact in list `list_id` (0 = the
+ * "Default" list) and returns the contact's open interaction of that account, or a new one in
+ * routing state 'idle' (the ACD assigns it: no flow runs for it). *owner_id gets the open
+ * interaction's owner (0 = nobody holds it). One transaction, retried when a concurrent
+ * webhook or agent wins a unique key. SB_EINVAL (bad channel, empty or over-long phone),
+ * SB_ENOTFOUND (list), storage errors (SB_EBUSY after the bounded retries). Any thread with
+ * its own connection. */
+struct interaction_open_result {
+    int64_t contact_id, interaction_id, owner_id;
+    bool new_contact, new_interaction;
+};
+int interaction_open_for_phone(struct db *db, const char *channel, int64_t account_id,
+                               int64_t list_id, const char *phone, int64_t now_ms,
+                               struct interaction_open_result *out);
+
 /* Closes open interaction `id` with an optional disposition. SB_ENOTFOUND when there is no
  * such interaction, SB_ECONFLICT when it is already closed. */
 int interaction_close(struct db *db, int64_t id, const char *disposition, int64_t now_ms);

@@ -59,6 +59,13 @@ enum acd_op {
     ACD_REOPEN,   /* agent, interaction: a closed interaction is assigned to the agent again */
     ACD_REALTIME, /* *out = per-queue counts and agent states */
     ACD_OFFERS,   /* agent: *out = {"items": [interaction summaries with the offer]} */
+    ACD_CLAIM,    /* agent, interaction: the agent starts an outbound conversation on an open
+                     interaction nobody else holds (a new one in state 'idle', one waiting in a
+                     queue or for an agent): it is assigned to the agent at once, whatever its
+                     capacity and tab limit (the agent's own decision); ACD_TAKEN when another
+                     agent holds it, ACD_OK when the agent already does */
+    ACD_DISPOSE,  /* agent, interaction: the agent starts disposing it (the account's
+                     disposition pause, if any, is applied until it is closed) */
 };
 
 enum acd_status {

@@ -140,12 +140,139 @@ static int owned(struct acd *a, struct db *db, struct acd_req *req, struct acd_i
     return open ? ACD_NOT_OWNER : ACD_CLOSED;
 }
 
+/* The agent stops disposing `ix` (closed, tab closed or transferred): the account's
+ * disposition pause ends, unless the agent's pause is not that one (it paused itself before)
+ * or another of its interactions is still being disposed. */
+static void dispose_end(struct acd *a, struct db *db, struct acd_ix *ix, int64_t agent, int64_t now)
+{
+    if (ix->phase != PH_DISPOSING)
+        return;
+    ix->phase = PH_ACTION;
+    struct channel_account acc;
+    struct eng_agent_state s;
+    if (channel_account_get(db, eng_channel_name(ix->channel), ix->account_id, &acc) ||
+        !acc.disposition_pause[0] || eng_agent_state(a->eng, agent, &s) || !s.paused)
+        return;
+    int64_t others = 0;
+    bool same = false;
+    struct db_stmt *st = NULL;
+    if (!db_prepare(db,
+                    "SELECT COUNT(*) FROM report_agent_pauses WHERE staff_id = ? AND "
+                    "unpaused_at IS NULL AND reason = ?",
+                    &st) &&
+        !db_bind_all(st, "it", agent, acc.disposition_pause) && db_step(st) == DB_ROW)
+        same = db_col_int64(st, 0) > 0;
+    db_finalize(st);
+    db_query_int64(db,
+                   "SELECT COUNT(*) FROM interactions WHERE owner_id = ? AND status = 'open' AND "
+                   "route_phase = 'disposing' AND id <> ?",
+                   &others, 2, agent, ix->id);
+    if (!same || others)
+        return;
+    int e = report_pause_end(db, agent, now);
+    if (e && e != SB_ENOTFOUND)
+        log_warn("acd: disposition pause of agent %lld not ended (%d)", (long long)agent, e);
+    else
+        eng_agent_unpause(a->eng, agent, now);
+}
+
+/* ACD_DISPOSE: the interaction enters its disposing phase (kept in route_phase, so a restart
+ * keeps it); an account with a mandatory disposition and a disposition pause pauses the agent
+ * with that reason, unless it is already paused. */
+static int dispose(struct acd *a, struct db *db, struct acd_req *req, int64_t now)
+{
+    struct acd_ix *ix;
+    int st = owned(a, db, req, &ix);
+    if (st || ix->phase == PH_DISPOSING)
+        return st;
+    ix->phase = PH_DISPOSING;
+    req->err = acd_ix_save(db, ix, now);
+    struct channel_account acc;
+    struct eng_agent_state s;
+    if (req->err || channel_account_get(db, eng_channel_name(ix->channel), ix->account_id, &acc) ||
+        !acc.mandatory_disposition || !acc.disposition_pause[0] ||
+        eng_agent_state(a->eng, req->agent, &s) || s.paused)
+        return ACD_OK;
+    req->err = do_pause(a, db, req->agent, acc.disposition_pause, now);
+    return ACD_OK;
+}
+
+/* ACD_CLAIM (see acd.h). */
+static int claim(struct acd *a, struct db *db, struct acd_req *req, int64_t now)
+{
+    if (!eng_map_get(&a->agents, req->agent))
+        return ACD_NOT_FOUND;
+    struct db_stmt *st = NULL;
+    int status = ACD_NOT_FOUND, ch = -1;
+    int64_t account = 0, owner = 0;
+    int r = db_prepare(db,
+                       "SELECT status, account_id, channel, COALESCE(owner_id, 0) FROM "
+                       "interactions WHERE id = ?",
+                       &st);
+    if (!r)
+        r = db_bind_int64(st, 1, req->interaction);
+    if (!r && (r = db_step(st)) == DB_ROW) {
+        r = 0;
+        account = db_col_int64(st, 1);
+        ch = eng_channel_parse(db_col_text(st, 2));
+        owner = db_col_int64(st, 3);
+        status = strcmp(db_col_text(st, 0), "open") ? ACD_CLOSED : ACD_OK;
+    }
+    db_finalize(st);
+    if (r < 0) {
+        req->err = r;
+        return ACD_OK;
+    }
+    if (status || ch < 0)
+        return status ? status : ACD_NOT_FOUND;
+    struct acd_ix *ix = acd_ix_find(a, req->interaction);
+    if (ix && ix->state == IX_ASSIGNED)
+        return ix->owner == req->agent ? ACD_OK : ACD_TAKEN;
+    if (!ix && owner && owner != req->agent)
+        return ACD_TAKEN;
+    if (ix && (ix->state == IX_QUEUED || ix->state == IX_AGENT)) {
+        /* It leaves its queue (report: timeout) without the flow moving on: on_left only
+         * moves waiting interactions. */
+        ix->state = IX_ASSIGNED;
+        eng_dequeue(a->eng, ix->id, ENG_LEFT_TIMEOUT, now);
+    }
+    if (!ix)
+        ix = acd_ix_get(a, req->interaction);
+    if (!ix) {
+        req->err = SB_ENOMEM;
+        return ACD_OK;
+    }
+    acd_ix_set_timer(a, ix, 0);
+    ix->account_id = account;
+    ix->channel = ch;
+    ix->state = IX_ASSIGNED;
+    ix->phase = PH_ACTION;
+    ix->position = 0;
+    ix->owner = req->agent;
+    ix->last_owner = req->agent;
+    ix->return_to = 0;
+    ix->engine_queue = 0;
+    ix->target = 0;
+    r = eng_agent_restore_assigned(a->eng, req->agent, ix->id, ch, now);
+    if (r) {
+        log_warn("acd: claimed interaction %lld not assigned in memory (%d)", (long long)ix->id, r);
+        acd_ix_forget(a, ix);
+        req->err = r;
+        return ACD_OK;
+    }
+    req->err = acd_ix_save(db, ix, now);
+    if (!req->err)
+        acd_announce_assigned(a, db, req->agent, req->interaction);
+    return ACD_OK;
+}
+
 static int release(struct acd *a, struct db *db, struct acd_req *req, int64_t now)
 {
     struct acd_ix *ix;
     int st = owned(a, db, req, &ix);
     if (st)
         return st;
+    dispose_end(a, db, ix, req->agent, now);
     eng_close(a->eng, req->agent, ix->id, now);
     ix->state = IX_IDLE;
     ix->owner = 0;
@@ -181,6 +308,7 @@ static int close_ix(struct acd *a, struct db *db, struct acd_req *req, int64_t n
     req->err = interaction_close(db, ix->id, req->text[0] ? req->text : NULL, now);
     if (req->err)
         return ACD_OK;
+    dispose_end(a, db, ix, req->agent, now);
     eng_close(a->eng, req->agent, ix->id, now);
     acd_ix_forget(a, ix);
     acd_publish(a, "role:admin", "interaction.closed",
@@ -212,6 +340,7 @@ static int transfer(struct acd *a, struct db *db, struct acd_req *req, int64_t n
             return ACD_TARGET_INVALID;
         q = ACD_AGENT_QUEUE(req->target, ix->channel);
     }
+    dispose_end(a, db, ix, req->agent, now);
     eng_close(a->eng, req->agent, ix->id, now);
     ix->owner = 0;
     ix->return_to = req->agent;
@@ -389,6 +518,14 @@ void acd_handle(struct acd *a, struct db *db, struct acd_req *req, int64_t now)
         break;
     case ACD_REOPEN:
         st = reopen(a, db, req, now);
+        state_changed = true;
+        break;
+    case ACD_CLAIM:
+        st = claim(a, db, req, now);
+        state_changed = true;
+        break;
+    case ACD_DISPOSE:
+        st = dispose(a, db, req, now);
         state_changed = true;
         break;
     case ACD_REALTIME:

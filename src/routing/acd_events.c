@@ -208,6 +208,15 @@ static void on_assigned(struct acd *a, struct db *db, const struct eng_event *ev
     acd_publish_agent_state(a, ev->agent);
 }
 
+void acd_announce_assigned(struct acd *a, struct db *db, int64_t agent, int64_t id)
+{
+    json_t *sum = acd_ix_summary(db, id);
+    if (sum) {
+        json_object_set_new(sum, "auto_answer", json_false());
+        publish_agent(a, agent, "interaction.assigned", sum);
+    }
+}
+
 static void on_event(struct acd *a, struct db *db, const struct eng_event *ev)
 {
     char deadline[32];

@@ -51,7 +51,9 @@ struct acd_ids {
 #define ACD_FLOW_MAX_STEPS 100
 
 enum acd_ix_state { IX_FLOW = 0, IX_QUEUED, IX_AGENT, IX_ASSIGNED, IX_IDLE };
-enum acd_ix_phase { PH_ACTION = 0, PH_FOLLOW_AGENT, PH_FOLLOW_QUEUE, PH_TRANSFER };
+/* PH_DISPOSING: assigned, the agent has started disposing it (POST …/dispose); the account's
+ * disposition pause holds until it is closed. */
+enum acd_ix_phase { PH_ACTION = 0, PH_FOLLOW_AGENT, PH_FOLLOW_QUEUE, PH_TRANSFER, PH_DISPOSING };
 
 /* An open interaction the thread is responsible for. */
 struct acd_ix {
@@ -113,6 +115,9 @@ void acd_drain(struct acd *a, struct db *db);
 void acd_publish(struct acd *a, const char *topic, const char *type, json_t *data);
 /* The summary of an interaction for events and lists (NULL on a storage error). */
 json_t *acd_ix_summary(struct db *db, int64_t id);
+/* Tells the agent (user:<id>) that interaction `id` is assigned to it
+ * (interaction.assigned, auto_answer false). */
+void acd_announce_assigned(struct acd *a, struct db *db, int64_t agent, int64_t id);
 /* Publishes the agent's state (agent.state to it and to "realtime"). */
 void acd_publish_agent_state(struct acd *a, int64_t agent);
 

@@ -293,7 +293,8 @@ static int restore_agent_states(struct acd *a, struct db *db, int64_t now)
 }
 
 static const char *const state_names[] = {"flow", "queued", "agent", "assigned", "idle"};
-static const char *const phase_names[] = {"action", "followup_agent", "followup_queue", "transfer"};
+static const char *const phase_names[] = {"action", "followup_agent", "followup_queue", "transfer",
+                                          "disposing"};
 
 static int name_index(const char *s, const char *const *names, int n)
 {
@@ -310,7 +311,7 @@ const char *acd_state_name(int state)
 
 const char *acd_phase_name(int phase)
 {
-    return phase >= 0 && phase <= PH_TRANSFER ? phase_names[phase] : "action";
+    return phase >= 0 && phase <= PH_DISPOSING ? phase_names[phase] : "action";
 }
 
 /* Reads the open interactions to restore (all of them, or only state 'flow' ones the thread
@@ -352,7 +353,7 @@ static int read_open(struct acd *a, struct db *db, bool unknown_only, struct acd
         ix->account_id = db_col_int64(st, 1);
         ix->channel = eng_channel_parse(db_col_text(st, 2));
         ix->state = name_index(db_col_text(st, 3), state_names, IX_IDLE + 1);
-        ix->phase = name_index(db_col_text(st, 4), phase_names, PH_TRANSFER + 1);
+        ix->phase = name_index(db_col_text(st, 4), phase_names, PH_DISPOSING + 1);
         ix->position = (int)db_col_int64(st, 5);
         ix->target = db_col_int64(st, 6);
         ix->deadline = db_col_is_null(st, 7) ? 0 : db_col_int64(st, 7);

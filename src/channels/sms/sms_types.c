@@ -184,6 +184,34 @@ bool sms_phone_valid(const char *p)
     return true;
 }
 
+bool sms_phone_e164(const char *in, char out[SMS_E164_MAX])
+{
+    if (!in)
+        return false;
+    size_t n = 0, digits = 0;
+    const char *p = in;
+    while (*p == ' ')
+        p++;
+    if (p[0] == '+')
+        p++;
+    else if (p[0] == '0' && p[1] == '0')
+        p += 2;
+    else
+        return false;
+    out[n++] = '+';
+    for (; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == ' ' || c == '-' || c == '.' || c == '(' || c == ')')
+            continue; /* how people write numbers: "+39 (06) 123-45.67" */
+        if (!isdigit(c) || digits == 15 || (digits == 0 && c == '0'))
+            return false;
+        out[n++] = (char)c;
+        digits++;
+    }
+    out[n] = '\0';
+    return digits >= 7;
+}
+
 void sms_mask(const char *secret, char out[SMS_MASK_MAX])
 {
     size_t n = secret ? strlen(secret) : 0;

@@ -66,6 +66,13 @@ int sms_credentials_validate(const char *type, const json_t *given, const json_t
  * New reference; NULL when out of memory. */
 json_t *sms_credentials_public(const char *type, const json_t *creds);
 
+/* A destination number as E.164: "+" (or "00"), a country code not starting with 0, 7 to 15
+ * digits in all; spaces, dashes, dots and parentheses between digits are dropped. Writes
+ * "+<digits>" into out and returns true, or returns false (a national number without its
+ * country code is refused: the provider would guess its country). Pure, any thread. */
+#define SMS_E164_MAX 17
+bool sms_phone_e164(const char *in, char out[SMS_E164_MAX]);
+
 /* Masks a secret into out (SMS_MASK_MAX bytes): "****" + its last 4 characters when it has at
  * least SMS_MASK_SHOW_FROM characters, else "****". */
 void sms_mask(const char *secret, char out[SMS_MASK_MAX]);
