@@ -270,6 +270,40 @@ static void test_status_urls(void **state)
     json_decref(none);
 }
 
+/* Destination numbers typed by agents: international only, separators dropped. */
+static void test_phone_e164(void **state)
+{
+    (void)state;
+    static const char *const in[][2] = {
+        {"+15558000001", "+15558000001"},
+        {"+1 (555) 800-0001", "+15558000001"},
+        {"0039 06 123.456.78", "+390612345678"},
+        {" +44 20 7946 0958 ", "+442079460958"},
+        {"+1234567", "+1234567"},
+        {"+123456789012345", "+123456789012345"},
+    };
+    char out[SMS_E164_MAX];
+    for (size_t i = 0; i < sizeof(in) / sizeof(*in); i++) {
+        assert_true(sms_phone_e164(in[i][0], out));
+        assert_string_equal(out, in[i][1]);
+    }
+    static const char *const bad[] = {
+        NULL,
+        "",
+        "5558000001",
+        "+",
+        "+0123456789",
+        "+123456",
+        "+1234567890123456",
+        "+1555abc0001",
+        "+1 555 800 0001 x2",
+        "++15558000001",
+        "0 0391234567",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+        assert_false(sms_phone_e164(bad[i], out));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -281,6 +315,7 @@ int main(void)
         cmocka_unit_test(test_base_urls_refused),
         cmocka_unit_test(test_changes_keep_secrets),
         cmocka_unit_test(test_status_urls),
+        cmocka_unit_test(test_phone_e164),
     };
     return cmocka_run_group_tests_name("sms_types", tests, NULL, NULL);
 }
