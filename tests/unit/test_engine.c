@@ -256,6 +256,75 @@ static void test_beepall_all_reject_starts_new_round(void **state)
     sim_free(s);
 }
 
+/* ---- agent groups (the agents of an account) ----------------------------------------------- */
+
+/* Only the group's members are offered its interactions, with every strategy; an interaction
+ * without a group goes to anyone; reject rounds stay inside the group. */
+static void test_group_limits_offers(void **state)
+{
+    int strategies[] = {ENG_RRMEMORY, ENG_LEASTRECENT, ENG_BEEPALL};
+    for (int k = 0; k < 3; k++) {
+        struct sim *s = sim_new();
+        crew(s, 100, 4, strategies[k], 20);
+        int64_t g[] = {2, 4};
+        ok(s, eng_group_set(s->e, 77, g, 2, s->now));
+        mark(s);
+        ok(s, eng_enqueue_group(s->e, 7, 100, 77, s->now));
+        drain(s);
+        for (int64_t a = 1; a <= 4; a++)
+            assert_int_equal(count(s, ENG_EV_OFFERED, 7, a),
+                             a % 2 == 0 && (strategies[k] == ENG_BEEPALL || a == 2));
+        assert_int_equal(eng_eligibility(s->e, 1, 7), ENG_INELIG_GROUP);
+        assert_int_equal(eng_eligibility(s->e, 3, 7), ENG_INELIG_GROUP);
+        /* Both group members reject: a new round, still inside the group. */
+        mark(s);
+        ok(s, eng_reject(s->e, 2, 7, s->now));
+        if (strategies[k] != ENG_BEEPALL) {
+            assert_int_equal(offered_to(s, 7), 4);
+            mark(s);
+        }
+        ok(s, eng_reject(s->e, 4, 7, s->now));
+        for (int64_t a = 1; a <= 4; a += 2)
+            assert_int_equal(count(s, ENG_EV_OFFERED, 7, a), 0);
+        assert_int_equal(count(s, ENG_EV_OFFERED, 7, 0), strategies[k] == ENG_BEEPALL ? 2 : 1);
+        /* Without a group: anyone (agent 1 or 3 is free). */
+        mark(s);
+        enqueue(s, 8, 100);
+        assert_true(count(s, ENG_EV_OFFERED, 8, 1) + count(s, ENG_EV_OFFERED, 8, 3) >= 1);
+        sim_free(s);
+    }
+}
+
+/* An empty (or unknown) group waits; agents joining get offers at once; agents leaving lose
+ * their offers of the group's interactions, which pass on. */
+static void test_group_changes(void **state)
+{
+    struct sim *s = sim_new();
+    crew(s, 100, 3, ENG_RRMEMORY, 20);
+    mark(s);
+    ok(s, eng_enqueue_group(s->e, 7, 100, 5, s->now)); /* group 5 never set: nobody */
+    drain(s);
+    assert_int_equal(count(s, ENG_EV_OFFERED, 7, 0), 0);
+    int64_t g1[] = {3};
+    mark(s);
+    ok(s, eng_group_set(s->e, 5, g1, 1, s->now));
+    assert_int_equal(offered_to(s, 7), 3);
+    int64_t g2[] = {1, 2};
+    mark(s);
+    ok(s, eng_group_set(s->e, 5, g2, 2, s->now));
+    assert_int_equal(count(s, ENG_EV_WITHDRAWN, 7, 3), 1);
+    assert_int_equal(nth(s, ENG_EV_WITHDRAWN, 0)->reason, ENG_WD_AGENT_UNAVAILABLE);
+    int64_t to = offered_to(s, 7);
+    assert_true(to == 1 || to == 2);
+    assert_int_equal(accept(s, 3, 7), ENG_ACCEPT_NOT_OFFERED);
+    assert_int_equal(accept(s, to, 7), ENG_ACCEPT_OK);
+    /* Bad inputs change nothing. */
+    assert_int_equal(eng_group_set(s->e, 0, g1, 1, s->now), SB_EINVAL);
+    assert_int_equal(eng_enqueue_group(s->e, 9, 100, -1, s->now), SB_EINVAL);
+    drain(s);
+    sim_free(s);
+}
+
 /* ---- rrmemory / leastrecent --------------------------------------------------------------- */
 
 static void test_rrmemory_order_and_wrap(void **state)
@@ -1388,6 +1457,8 @@ int main(void)
         cmocka_unit_test(test_late_accept_after_missed_tick),
         cmocka_unit_test(test_leastrecent_vs_rrmemory),
         cmocka_unit_test(test_leastrecent_order),
+        cmocka_unit_test(test_group_limits_offers),
+        cmocka_unit_test(test_group_changes),
         cmocka_unit_test(test_weight_orders_competing_queues),
         cmocka_unit_test(test_eligibility_order),
         cmocka_unit_test(test_capacity_refusal_ends_as_timeout),
