@@ -399,3 +399,34 @@ test('only the agents of the account are offered its interactions; adding one of
   assert.equal(x.offered, 0);
   D.ws.close();
 });
+
+test('provider options: stored with the credentials, shown, validated by name, kept or removed', async () => {
+  const base = { name: 'Options SMS', key: 'opt', type: 'intelepeer', phone: '+15551234567', domain: srv.baseUrl };
+  let r = await admin.request('POST', '/api/v1/sms/accounts', { body: { ...base, credentials: { api_key: 'ip-options-key-0001', options: { auth: 'header:X-Api-Key:api_key', field_text: 'message', nope: 1, send_method: 'DELETE' } } } });
+  assert.equal(r.status, 422, r.text);
+  assert.deepEqual(fields(r), ['credentials.options.nope', 'credentials.options.send_method']);
+  assert.equal((await admin.request('GET', '/api/v1/sms/accounts?q=Options')).json.total, 0, 'nothing created');
+  r = await admin.request('POST', '/api/v1/sms/accounts', { body: { ...base, credentials: { api_key: 'ip-options-key-0001', options: { api: 'v2' } } } });
+  assert.equal(r.status, 422, r.text);
+  assert.deepEqual(fields(r), ['credentials.options.api']);
+
+  const options = { auth: 'header:X-Api-Key:api_key', field_text: 'message', status_map: { DONE: 'delivered' } };
+  r = await admin.request('POST', '/api/v1/sms/accounts', { body: { ...base, credentials: { api_key: 'ip-options-key-0001', options } } });
+  assert.equal(r.status, 201, r.text);
+  const id = r.json.id;
+  assert.deepEqual(r.json.credentials.options, options);
+  assert.equal(r.json.credentials.api_key, '****0001');
+  r = await admin.request('PATCH', `/api/v1/sms/accounts/${id}`, { body: { description: 'kept' } });
+  assert.deepEqual(r.json.credentials.options, options);
+  r = await admin.request('PATCH', `/api/v1/sms/accounts/${id}`, { body: { credentials: { options: { field_text: 'sms' } } } });
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.json.credentials.options, { field_text: 'sms' });
+  r = await admin.request('PATCH', `/api/v1/sms/accounts/${id}`, { body: { credentials: { options: { send_url: 'http://plain.example/x' } } } });
+  assert.equal(r.status, 422);
+  assert.deepEqual(fields(r), ['credentials.options.send_url']);
+  assert.deepEqual((await admin.request('GET', `/api/v1/sms/accounts/${id}`)).json.credentials.options, { field_text: 'sms' }, 'unchanged');
+  r = await admin.request('PATCH', `/api/v1/sms/accounts/${id}`, { body: { credentials: { options: null } } });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.credentials.options, undefined);
+  assert.equal((await admin.request('DELETE', `/api/v1/sms/accounts/${id}`)).status, 204);
+});
