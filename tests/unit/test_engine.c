@@ -1174,6 +1174,7 @@ static void test_ds_map_set_heap(void **state)
 #define P_QUEUES 6
 #define P_IX     400
 #define P_TABS   4
+#define P_GROUPS 3
 
 struct p_offer {
     int64_t agent, ix, queue;
@@ -1190,6 +1191,8 @@ struct model {
     int waiting_in[P_IX + 1]; /* queue id while between JOINED and LEFT, else 0 */
     int assigned_to[P_IX + 1];
     int ch_of_ix[P_IX + 1];
+    int group_of_ix[P_IX + 1]; /* its agent group while waiting (0 = none) */
+    bool in_group[P_GROUPS + 1][P_AGENTS + 1];
     struct p_offer offers[4096];
     size_t noffers;
     long joined, left, assigned_total;
@@ -1237,6 +1240,7 @@ static void p_apply(struct sim *s, struct model *md)
             /* Offers only to eligible agents. */
             assert_int_equal(md->waiting_in[ix], q);
             assert_true(md->member[q][a]);
+            assert_true(!md->group_of_ix[ix] || md->in_group[md->group_of_ix[ix]][a]);
             assert_true(md->logged[a][ch]);
             assert_false(md->paused[a]);
             assert_int_equal(find_offer(md, a, ix), -1);
@@ -1287,8 +1291,11 @@ static void p_check_limits(const struct model *md)
                 assert_true(md->open[a][ch] + held[ch] <= md->cap[a][ch]);
         for (size_t i = 0; i < md->noffers; i++)
             if (md->offers[i].agent == a) {
-                assert_true(md->logged[a][md->ch_of_ix[md->offers[i].ix]]);
+                int64_t ix = md->offers[i].ix;
+                assert_true(md->logged[a][md->ch_of_ix[ix]]);
                 assert_false(md->paused[a]);
+                /* Leaving a group took back its offers. */
+                assert_true(!md->group_of_ix[ix] || md->in_group[md->group_of_ix[ix]][a]);
             }
     }
 }
@@ -1328,14 +1335,29 @@ static void test_property_random_operations(void **state)
         int q = 1 + (int)rndn(P_QUEUES);
         int ch = chans[rndn(3)];
         int r = 0;
-        if (op < 15) {
+        if (op < 13) {
             s->now += rndn(2500);
             r = eng_tick(s->e, s->now);
+        } else if (op < 15) {
+            /* An account's agents change (its group): a random subset. */
+            int g = 1 + (int)rndn(P_GROUPS);
+            int64_t ids[P_AGENTS];
+            size_t n = 0;
+            for (int x = 1; x <= P_AGENTS; x++) {
+                md->in_group[g][x] = rndn(2) == 0;
+                if (md->in_group[g][x])
+                    ids[n++] = x;
+            }
+            r = eng_group_set(s->e, g, ids, n, s->now);
         } else if (op < 30) {
-            /* A new attempt: a fresh id, or an id that finished (chained queues). */
+            /* A new attempt: a fresh id, or an id that finished (chained queues); half of
+             * them for the agents of an account only. */
             int64_t ix = next_ix <= P_IX && rndn(3) ? next_ix++ : 1 + rndn(P_IX);
             bool busy = md->waiting_in[ix] || md->assigned_to[ix];
-            r = eng_enqueue(s->e, ix, q, s->now);
+            int g = rndn(2) ? 0 : 1 + (int)rndn(P_GROUPS);
+            if (!busy)
+                md->group_of_ix[ix] = g;
+            r = eng_enqueue_group(s->e, ix, q, g, s->now);
             assert_int_equal(r, busy ? SB_ECONFLICT : 0);
             r = 0;
         } else if (op < 36) {
