@@ -164,6 +164,73 @@ test('a provider answering 500 for a minute, then recovering, gets every reply e
   }
 });
 
+test("a provider that hangs holds up its own messages, not another account's beyond one attempt's time limit", { timeout: 240000 }, async (t) => {
+  fp.reset();
+  const srv = await startServer({ env: { SWITCHBOARD_SMS_TEST_BASE_URL: fp.baseUrl } });
+  const agents = [];
+  try {
+    const admin = await adminClient(srv);
+    // Account A (Twilio): three conversations; account B (Plivo): one. One agent each.
+    const convs = [];
+    for (const [p, key, n] of [['twilio', 'hngA', 3], ['plivo', 'hngB', 1]]) {
+      const body = accountBody(srv, p, key);
+      if (p === 'plivo') { body.credentials.auth_id = body.credentials.account_id; delete body.credentials.account_id; }
+      let r = await admin.request('POST', '/api/v1/sms/accounts', { body });
+      assert.equal(r.status, 201, r.text);
+      const acc = r.json;
+      r = await admin.request('POST', '/api/v1/queues', { body: { channel: 'sms', name: `Hang ${p}` } });
+      assert.equal(r.status, 201, r.text);
+      const q = r.json;
+      r = await admin.request('PUT', `/api/v1/flows/sms/${acc.id}/actions`, { body: { actions: [{ application: 'queue', queue_id: q.id, timeout: 600 }] } });
+      assert.equal(r.status, 200, r.text);
+      for (let k = 0; k < n; k++) {
+        const a = await d.agentDesk(srv, admin, `hang.${p}${k}`);
+        agents.push(a);
+        await d.addMembers(admin, q, [a]);
+        assert.equal((await a.request('POST', '/api/v1/agent/login', { body: { channel: 'sms' } })).status, 200);
+        const from = `+1555610${p === 'twilio' ? 0 : 1}${String(k).padStart(3, '0')}`;
+        r = await send(srv, webhook(p, 'inbound', { id: `hang-${p}-${k}`, from, text: `hello ${k}` }, { url: acc.receive_url }));
+        assert.ok(r.status >= 200 && r.status < 300, r.text);
+        const offer = await d.waitFor(() => a.ws.got.find((m) => m.type === 'interaction.offered' && m.data.contact.phone === from), `offer ${p} ${k}`);
+        assert.equal((await a.request('POST', `/api/v1/interactions/${offer.data.id}/accept`)).status, 200);
+        convs.push({ p, agent: a, id: offer.data.id });
+      }
+    }
+    // A's provider stops answering; A's three agents reply; once A's sends hang, B's agent does.
+    fp.fail('twilio', { hang: true });
+    const aConvs = convs.filter((c) => c.p === 'twilio');
+    for (const [k, c] of aConvs.entries()) {
+      const r = await c.agent.request('POST', `/api/v1/interactions/${c.id}/messages`, { body: { body: `A reply ${k}` } });
+      assert.equal(r.status, 201, r.text);
+    }
+    await d.waitFor(() => fp.hung.some((h) => h.closedAt === null), "A's send in flight");
+    const b = convs.find((c) => c.p === 'plivo');
+    const postedB = Date.now();
+    let r = await b.agent.request('POST', `/api/v1/interactions/${b.id}/messages`, { body: { body: 'B reply' } });
+    assert.equal(r.status, 201, r.text);
+    const gotB = await d.waitFor(() => fp.sent('plivo').find((m) => m.text === 'B reply'), "B's reply at its provider", 90000);
+    // What B waited for: the hung attempts of A that ended before B's reply went out. They
+    // were in flight together (one attempt's time limit), not one after the other.
+    const before = fp.hung.filter((h) => h.closedAt !== null && h.closedAt <= gotB.at);
+    t.diagnostic(`B's reply went out ${gotB.at - postedB} ms after it was written; ${before.length} hung attempt(s) of A ended before it`);
+    if (before.length > 1) {
+      const lastOpened = Math.max(...before.map((h) => h.openedAt));
+      const firstClosed = Math.min(...before.map((h) => h.closedAt));
+      assert.ok(lastOpened < firstClosed, `A's hung attempts ran one after the other (${before.map((h) => `${h.openedAt - postedB}..${h.closedAt - postedB} ms`).join(', ')}): B waited for each`);
+    }
+    // A recovers: each of its replies is accepted once, in spite of the timed-out attempts.
+    fp.recover('twilio');
+    await d.waitFor(() => aConvs.every((c, k) => fp.sent('twilio').some((m) => m.text === `A reply ${k}`)), "A's replies after the recovery", 90000);
+    await new Promise((res) => setTimeout(res, 1000));
+    for (let k = 0; k < aConvs.length; k++) assert.equal(fp.sent('twilio').filter((m) => m.text === `A reply ${k}`).length, 1);
+    assert.equal(fp.sent('plivo').filter((m) => m.text === 'B reply').length, 1);
+  } finally {
+    for (const a of agents) a.ws.close();
+    fp.reset();
+    assert.equal((await srv.stop()).code, 0, srv.stderr());
+  }
+});
+
 test('kill -9 during a burst of inbound webhooks: every webhook that got a 2xx is stored exactly once after restart', { timeout: 300000 }, async (t) => {
   let srv = await startServer({ env: { SWITCHBOARD_SMS_TEST_BASE_URL: fp.baseUrl } });
   let admin = await adminClient(srv);
