@@ -4,7 +4,9 @@
 //     exactly once, in the order the agent wrote them on each interaction, and the messages end
 //     `sent` with their attempts visible in the API; a provider that never answers one request
 //     (the 10 s client timeout) gets that message once, after the timeout;
-//  2. kill -9 in the middle of a burst of signed inbound webhooks (Twilio and Telnyx, several
+//  2. a provider that hangs delays another account's replies by at most one attempt's time
+//     limit (the outbox sends a batch's due rows at once), not one limit per hung send;
+//  3. kill -9 in the middle of a burst of signed inbound webhooks (Twilio and Telnyx, several
 //     concurrent clients): after a restart on the same database, every webhook that got a 2xx
 //     is stored exactly once, and the provider retrying acknowledged and unanswered ones
 //     stores nothing twice.
