@@ -12,3 +12,5 @@ export { Tabs } from './Tabs';
 export type { TabsProps } from './Tabs';
 export { Toaster, toast, parseToastPosition, TOAST_POSITIONS } from './Toasts';
 export type { ToastPosition, ToastTone } from './Toasts';
+export { DataTable, Pager } from './DataList';
+export type { Column, DataTableProps, PagerProps, Selection } from './DataList';
