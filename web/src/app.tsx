@@ -3,6 +3,7 @@ import { AppHeader } from './components/AppHeader';
 import { Console, isStaffConsole } from './console/Console';
 import { Desk } from './desk/Desk';
 import { fetchMe, genericMessage, logout, type Session } from './lib/auth';
+import { licenseText, useBranding } from './lib/branding';
 import { useClientLogs } from './lib/clientLogs';
 import { Link, navigate, useRoute } from './lib/router';
 import type { SocketManager } from './lib/socket';
@@ -37,6 +38,7 @@ export function App({ socket }: AppProps) {
   }, [connection]);
 
   const route = useRoute();
+  const { branding, license } = useBranding();
   const [state, setState] = useState<SessionState>({ kind: 'loading' });
   const [loggingOut, setLoggingOut] = useState(false);
 
@@ -144,6 +146,11 @@ export function App({ socket }: AppProps) {
       if (route.path === '/reset-password') return <ResetPasswordPage token={route.query.get('token') ?? ''} />;
       return (
         <>
+          {branding.loginLogo && (
+            <div class="login-logo">
+              <img src={branding.loginLogo} alt="" />
+            </div>
+          )}
           {signedOutWhy && (
             <Banner tone="warning" role="alert">
               {signedOutWhy}
@@ -242,6 +249,12 @@ export function App({ socket }: AppProps) {
         {connection === 'reconnecting' && (
           <Banner tone="warning" role="alert" title="Connection lost">
             The connection to the server was lost (network problem). Reconnecting… This message disappears when the connection is back.
+          </Banner>
+        )}
+        {/* Seed 001: at login for everyone; afterwards for administrators, who can act on it. */}
+        {license && (state.kind === 'anonymous' || (state.kind === 'session' && state.session.user.role === 'admin')) && (
+          <Banner tone={license.expired ? 'error' : 'warning'} role="status" title={license.expired ? 'Licence expired' : 'Licence expiring'}>
+            {licenseText(license)}
           </Banner>
         )}
         {page()}

@@ -14,6 +14,8 @@ export interface ListOptions {
   mode: 'server' | 'client' | 'local';
   pageSize?: number;
   initialSort?: SortState | null;
+  /** Filters from the start (e.g. a report's days); the caller remounts the list to change them. */
+  initialFilters?: Record<string, string>;
   /** Client sort: the value of a column; defaults to row[key]. */
   sortValue?: (row: Json, key: string) => unknown;
   /** Local search: the texts of a row searched for q. */
@@ -37,6 +39,8 @@ export interface ListState {
   /** The query of the current search, filters and sort (for export links). */
   queryText: string;
   load: Load<unknown>;
+  /** Every row loaded (client and local lists: before search and paging). */
+  all: Json[];
   rows: Json[];
   total: number;
   /** The API had more rows than a client-sorted list fetches. */
@@ -54,7 +58,7 @@ export interface ListState {
 export function useList(o: ListOptions): ListState {
   const pageSize = o.pageSize ?? 25;
   const [q, setQRaw] = useState('');
-  const [filters, setFilters] = useState<Record<string, string>>({});
+  const [filters, setFilters] = useState<Record<string, string>>(o.initialFilters ?? {});
   const [sort, setSort] = useState<SortState | null>(o.initialSort ?? null);
   const [offset, setOffset] = useState(0);
   const [selected, setSelected] = useState<Set<number>>(new Set());
@@ -76,10 +80,11 @@ export function useList(o: ListOptions): ListState {
   }
 
   let rows: Json[] = [];
+  let all: Json[] = [];
   let total = 0;
   let truncated = false;
   if (load.kind === 'ready') {
-    const all = o.keep ? load.value.items.filter(o.keep) : load.value.items;
+    all = o.keep ? load.value.items.filter(o.keep) : load.value.items;
     if (o.mode === 'server') {
       rows = all;
       total = load.value.total;
@@ -121,6 +126,7 @@ export function useList(o: ListOptions): ListState {
     setSelected,
     queryText,
     load,
+    all,
     rows,
     total,
     truncated,

@@ -14,3 +14,5 @@ export { Toaster, toast, parseToastPosition, TOAST_POSITIONS } from './Toasts';
 export type { ToastPosition, ToastTone } from './Toasts';
 export { DataTable, Pager } from './DataList';
 export type { Column, DataTableProps, PagerProps, Selection } from './DataList';
+export { BarChart } from './BarChart';
+export type { BarChartProps, BarSeries } from './BarChart';
