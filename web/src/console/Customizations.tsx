@@ -3,7 +3,7 @@ import { genericMessage, type FieldError } from '../lib/auth';
 import { DEFAULT_TITLE, loadBranding } from '../lib/branding';
 import { fetchSettings, patchSettings, type Setting } from '../lib/settings';
 import { Banner, Button, CheckboxField, TextField } from '../ui';
-import { errorsOf, focusField, saveMessage } from './common';
+import { errorsOf, focusField } from './common';
 
 /** The largest logo the server takes (src/admin/settings_defs.c LOGO_MAX_BYTES). */
 export const LOGO_MAX_BYTES = 48 * 1024;
@@ -98,7 +98,7 @@ export function Customizations() {
     setBusy(false);
     if (!r.ok) {
       setErrors(r.error.errors);
-      setMessage({ tone: 'error', text: saveMessage(r.error, 'customizations') });
+      setMessage({ tone: 'error', text: r.error.status === 422 && r.error.errors.length ? 'Nothing was saved: correct the fields marked below.' : genericMessage(r.error) });
       const first = r.error.errors[0];
       if (first) setTimeout(() => focusField(form.current, first.field), 0);
       return;

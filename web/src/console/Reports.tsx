@@ -68,8 +68,9 @@ export function Reports() {
       <div class="toolbar">
         <SelectField label="Channel" value={channel} options={REPORT_CHANNELS.map((c) => ({ value: c, label: CHANNEL_LABELS[c] ?? c }))} onValueChange={setChannel} />
         <TextField label="From" type="date" value={from} max={to || today} onValueChange={setFrom} error={!range.ok && range.field === 'from' ? range.message : undefined} />
-        <TextField label="To" type="date" value={to} min={from} onValueChange={setTo} error={!range.ok && range.field === 'to' ? range.message : undefined} hint="Days in UTC, both included" />
+        <TextField label="To" type="date" value={to} min={from} onValueChange={setTo} error={!range.ok && range.field === 'to' ? range.message : undefined} />
       </div>
+      <p class="muted">Days in UTC, both included. Times in the tables are shown in your browser's time zone.</p>
       <Tabs
         label="Report"
         tabs={[

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { genericMessage, type FieldError } from '../lib/auth';
 import { changedKeys, fetchSettings, groupSettings, patchSettings, settingLabel, type Setting } from '../lib/settings';
 import { Banner, Button, CheckboxField, SelectField, Tabs, TextField } from '../ui';
-import { errorsOf, focusField, saveMessage } from './common';
+import { errorsOf, focusField } from './common';
 
 export interface SettingFieldProps {
   setting: Setting;
@@ -90,7 +90,7 @@ export function GeneralSettings() {
     setBusy(false);
     if (!r.ok) {
       setErrors(r.error.errors);
-      setMessage({ tone: 'error', text: saveMessage(r.error, 'settings') });
+      setMessage({ tone: 'error', text: r.error.status === 422 && r.error.errors.length ? 'Nothing was saved: correct the fields marked below.' : genericMessage(r.error) });
       const first = r.error.errors[0];
       const t = first && tabOf(first.field);
       if (first && t) {

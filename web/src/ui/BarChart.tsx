@@ -20,11 +20,11 @@ export interface BarChartProps {
   limit?: number;
 }
 
-const WIDTH = 640;
-const LABEL = 150;
-const BAR = 18;
+const WIDTH = 520;
+const LABEL = 140;
+const BAR = 22;
 const GAP = 10;
-const AXIS = 24;
+const AXIS = 26;
 
 /**
  * A horizontal stacked bar chart in plain SVG (no library): one bar per row, a nice axis
@@ -65,7 +65,7 @@ export function BarChart({ title, series, rows, format = (v) => String(v), integ
             return (
               <g key={`${r.label}-${i}`}>
                 <text class="chart__label" x={LABEL - 8} y={y + BAR / 2} dominant-baseline="middle" text-anchor="end">
-                  {r.label.length > 22 ? `${r.label.slice(0, 21)}…` : r.label}
+                  {r.label.length > 16 ? `${r.label.slice(0, 15)}…` : r.label}
                 </text>
                 {stack(r.values, axis, plot).map((s) => (
                   <rect key={s.series} class={`chart__bar chart__bar--${series[s.series]?.tone ?? 'primary'}`} x={LABEL + s.start} y={y} width={s.length} height={BAR}>
