@@ -318,7 +318,9 @@ test('the admin sets a white-label title, header and logo; the page changes and 
   await field(page, 'Default login logo').uncheck();
   await field(page, 'Upload login logo').setInputFiles({ name: 'big.png', mimeType: 'image/png', buffer: Buffer.concat([makePng(8, 8), Buffer.alloc(60 * 1024)]) });
   await page.getByRole('alert').filter({ hasText: 'a logo may have at most 48 KiB' }).waitFor();
-  await field(page, 'Default login logo').check();
+  await field(page, 'Upload login logo').setInputFiles({ name: 'login.png', mimeType: 'image/png', buffer: makePng(200, 60) });
+  await page.getByRole('img', { name: 'Login logo preview' }).waitFor();
+  assert.equal(await page.getByRole('alert').filter({ hasText: 'a logo may have at most 48 KiB' }).count(), 0);
 
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
@@ -336,6 +338,8 @@ test('the admin sets a white-label title, header and logo; the page changes and 
   await anon.goto(srv.base + '/login');
   await anon.waitForFunction(() => document.title === 'Acme Care Center');
   assert.equal(await anon.locator('.app-header__brand').innerText(), 'Acme Care');
+  await anon.locator('.login-logo img').waitFor();
+  assert.equal(await anon.locator('.login-logo img').evaluate((img) => img.naturalWidth), 200);
   await other.close();
 
   // Back to the defaults.

@@ -3,7 +3,7 @@ import { AppHeader } from './components/AppHeader';
 import { Console, isStaffConsole } from './console/Console';
 import { Desk } from './desk/Desk';
 import { fetchMe, genericMessage, logout, type Session } from './lib/auth';
-import { licenseText, useBranding } from './lib/branding';
+import { licenseText, loadBranding, useBranding } from './lib/branding';
 import { useClientLogs } from './lib/clientLogs';
 import { Link, navigate, useRoute } from './lib/router';
 import type { SocketManager } from './lib/socket';
@@ -82,6 +82,17 @@ export function App({ socket }: AppProps) {
         setSignedOutWhy('You were signed out because your account signed in somewhere else.');
         setState({ kind: 'anonymous' });
         navigate('/login', true);
+      }),
+    [socket],
+  );
+
+  // Another administrator page saved the customizations: apply them here too (the event
+  // reaches administrators' sockets only; other pages take them at their next load).
+  useEffect(
+    () =>
+      socket.onMessage((m) => {
+        const keys = m.type === 'settings.changed' && typeof m.data === 'object' && m.data !== null ? (m.data as { keys?: unknown }).keys : null;
+        if (Array.isArray(keys) && keys.some((k) => typeof k === 'string' && k.startsWith('customization.'))) void loadBranding();
       }),
     [socket],
   );
