@@ -1,8 +1,8 @@
-import { useId } from 'preact/hooks';
+import { useEffect, useId, useState } from 'preact/hooks';
 import { API_BASE } from '../lib/api';
 import { str, type Json } from '../lib/staff';
 import { Banner, Button, DataTable, Pager, TextField, type Column } from '../ui';
-import { formatDate } from './common';
+import { formatDate, useDebounced } from './common';
 import { useList } from './useList';
 
 /** The actions the server records (src/**: audit_record), offered as suggestions. */
@@ -30,20 +30,26 @@ export function detailText(v: unknown): string {
 export function AuditLog() {
   const list = useList({ path: '/audit', mode: 'server', pageSize: 50 });
   const listId = useId();
+  // What is typed; the list follows 300 ms after the last key (one request, not one per key).
+  const [typed, setTyped] = useState<Record<string, string>>({});
+  const settled = useDebounced(typed, 300);
+  useEffect(() => {
+    for (const [k, v] of Object.entries(settled)) if ((list.filters[k] ?? '') !== v) list.setFilter(k, v);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [settled]);
   const f = list.filters;
+  const type = (name: string, v: string) => setTyped((t) => ({ ...t, [name]: v.trim() }));
+  const shownValue = (name: string) => typed[name] ?? f[name] ?? '';
   const idFilter = (name: string, label: string) => (
-    <TextField
-      label={label}
-      type="number"
-      min={1}
-      inputMode="numeric"
-      value={f[name] ?? ''}
-      onValueChange={(v) => list.setFilter(name, v.trim())}
-    />
+    <TextField label={label} type="number" min={1} inputMode="numeric" value={shownValue(name)} onValueChange={(v) => type(name, v)} />
   );
+  const setNow = (name: string, v: string) => {
+    setTyped((t) => ({ ...t, [name]: v }));
+    list.setFilter(name, v);
+  };
   const filterBy = (name: string, v: unknown, text: string, what: string) =>
     typeof v === 'number' ? (
-      <button type="button" class="link-btn" onClick={() => list.setFilter(name, String(v))} title={`Show only this ${what}`}>
+      <button type="button" class="link-btn" onClick={() => setNow(name, String(v))} title={`Show only this ${what}`}>
         {text}
       </button>
     ) : (
@@ -69,7 +75,7 @@ export function AuditLog() {
         </a>
       </div>
       <div class="toolbar">
-        <TextField label="Action" list={listId} value={f['action'] ?? ''} onValueChange={(v) => list.setFilter('action', v.trim())} hint="Exact name, e.g. login.failure" />
+        <TextField label="Action" list={listId} value={shownValue('action')} onValueChange={(v) => type('action', v)} hint="Exact name, e.g. login.failure" />
         <datalist id={listId}>
           {ACTIONS.map((a) => (
             <option key={a} value={a} />
@@ -79,7 +85,7 @@ export function AuditLog() {
         {idFilter('target_id', 'Target id')}
         {filtered && (
           <div class="toolbar__actions">
-            <Button variant="secondary" onClick={() => (list.setFilter('action', ''), list.setFilter('actor_id', ''), list.setFilter('target_id', ''))}>
+            <Button variant="secondary" onClick={() => ['action', 'actor_id', 'target_id'].forEach((k) => setNow(k, ''))}>
               Clear filters
             </Button>
           </div>
