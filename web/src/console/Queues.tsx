@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { genericMessage, type FieldError, type Session } from '../lib/auth';
 import { Link, navigate } from '../lib/router';
-import { can, CHANNEL_LABELS, CHANNELS, getObject, getPage, send, str, type Json } from '../lib/staff';
+import { can, CHANNEL_LABELS, CHANNELS, getObject, send, str, type Json } from '../lib/staff';
 import { Banner, Button, DataTable, Dialog, Pager, SelectField, Tabs, TextField, type Column } from '../ui';
-import { errorsOf, focusField, saveMessage, useDebounced, useLoad } from './common';
+import { AgentMembers } from './AgentMembers';
+import { errorsOf, focusField, saveMessage } from './common';
 import { DeleteSelected, deletedNotice } from './DeleteSelected';
 import { useList } from './useList';
 
@@ -190,7 +191,7 @@ export function QueueEditor({ session, id }: { session: Session; id: number | 'n
           active={tab}
           onChange={setTab}
         >
-          {tab === 'settings' ? settings : <Members queueId={id as number} mayEdit={mayEdit} />}
+          {tab === 'settings' ? settings : <AgentMembers base={`/queues/${id}/agents`} what="queue" mayEdit={mayEdit} />}
         </Tabs>
       )}
       <Dialog
@@ -211,89 +212,5 @@ export function QueueEditor({ session, id }: { session: Session; id: number | 'n
         <p>Delete the queue {str(queue['name'])}? Its agents stop receiving its interactions.</p>
       </Dialog>
     </section>
-  );
-}
-
-function Members({ queueId, mayEdit }: { queueId: number; mayEdit: boolean }) {
-  const [members, reload] = useLoad(() => getPage(`/queues/${queueId}/agents`), [queueId]);
-  const [q, setQ] = useState('');
-  const query = useDebounced(q.trim(), 250);
-  const [found, setFound] = useState<Json[]>([]);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    if (!query) return setFound([]);
-    void getPage(`/agents?q=${encodeURIComponent(query)}&limit=10`).then((r) => r.ok && setFound(r.value.items));
-  }, [query]);
-  const memberIds = new Set(members.kind === 'ready' ? members.value.items.map((m) => m['id']) : []);
-  async function add(agentId: unknown) {
-    const r = await send('POST', `/queues/${queueId}/agents`, { agent_ids: [agentId] });
-    setError(r.ok ? null : genericMessage(r.error));
-    reload();
-  }
-  async function remove(agentId: unknown) {
-    const r = await send('DELETE', `/queues/${queueId}/agents/${str(agentId)}`);
-    setError(r.ok ? null : genericMessage(r.error));
-    reload();
-  }
-  return (
-    <div class="stack">
-      {error && (
-        <Banner tone="error" role="alert">
-          {error}
-        </Banner>
-      )}
-      {mayEdit && (
-        <div class="stack">
-          <TextField label="Find an agent to add" type="search" value={q} onValueChange={setQ} hint="Username, name or extension" />
-          {found.length > 0 && (
-            <ul class="pick-list" aria-label="Matching agents">
-              {found.map((a) => (
-                <li key={str(a['id'])}>
-                  <span>
-                    {str(a['username'])} — {str(a['full_name'])}
-                  </span>
-                  {memberIds.has(a['id']) ? (
-                    <span class="muted">Member</span>
-                  ) : (
-                    <Button variant="secondary" onClick={() => void add(a['id'])} aria-label={`Add ${str(a['username'])}`}>
-                      Add
-                    </Button>
-                  )}
-                </li>
-              ))}
-            </ul>
-          )}
-        </div>
-      )}
-      <table class="table" aria-label="Members">
-        <thead>
-          <tr>
-            <th scope="col">Username</th>
-            <th scope="col">Full name</th>
-            <th scope="col">Extension</th>
-            <th scope="col">
-              <span class="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {(members.kind === 'ready' ? members.value.items : []).map((m) => (
-            <tr key={str(m['id'])}>
-              <td>{str(m['username'])}</td>
-              <td>{str(m['full_name'])}</td>
-              <td class="mono">{str(m['internal'])}</td>
-              <td class="table__actions">
-                {mayEdit && (
-                  <Button variant="ghost" onClick={() => void remove(m['id'])} aria-label={`Remove ${str(m['username'])}`}>
-                    Remove
-                  </Button>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {members.kind === 'ready' && members.value.items.length === 0 && <p class="muted">No agent in this queue yet.</p>}
-    </div>
   );
 }

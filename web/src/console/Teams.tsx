@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { genericMessage, type FieldError, type Session } from '../lib/auth';
 import { Link, navigate } from '../lib/router';
-import { can, getObject, getPage, send, str, type Json } from '../lib/staff';
+import { can, getObject, send, str, type Json } from '../lib/staff';
 import { Banner, Button, DataTable, Dialog, Pager, Tabs, TextField, type Column } from '../ui';
-import { errorsOf, focusField, formatDate, saveMessage, useDebounced } from './common';
+import { AgentMembers } from './AgentMembers';
+import { errorsOf, focusField, formatDate, saveMessage } from './common';
 import { DeleteSelected, deletedNotice } from './DeleteSelected';
 import { useList } from './useList';
 
@@ -173,7 +174,7 @@ export function TeamEditor({ session, id }: { session: Session; id: number | 'ne
           active={tab}
           onChange={setTab}
         >
-          {tab === 'settings' ? settings : <TeamMembers teamId={id as number} mayEdit={mayEdit} />}
+          {tab === 'settings' ? settings : <AgentMembers base={`/teams/${id}/agents`} what="team" mayEdit={mayEdit} />}
         </Tabs>
       )}
       <Dialog
@@ -194,103 +195,5 @@ export function TeamEditor({ session, id }: { session: Session; id: number | 'ne
         <p>Delete the team {str(team['name'])}? Its agents stay, but leave the queues they joined through the team.</p>
       </Dialog>
     </section>
-  );
-}
-
-const MEMBER_COLUMNS: Column<Json>[] = [
-  { key: 'username', label: 'Username', sortable: true, cell: (m) => str(m['username']) },
-  { key: 'full_name', label: 'Full name', sortable: true, cell: (m) => str(m['full_name']) },
-  { key: 'internal', label: 'Extension', sortable: true, class: 'mono', cell: (m) => str(m['internal']) },
-];
-
-/** The team's agents: find and add, remove selected (the team's queues follow at once). */
-function TeamMembers({ teamId, mayEdit }: { teamId: number; mayEdit: boolean }) {
-  const list = useList({ path: `/teams/${teamId}/agents`, mode: 'local', initialSort: { key: 'username', desc: false }, searchTexts: (m) => [m['username'], m['full_name'], m['internal']] });
-  const [find, setFind] = useState('');
-  const query = useDebounced(find.trim(), 250);
-  const [found, setFound] = useState<Json[]>([]);
-  const [notice, setNotice] = useState<{ tone: 'success' | 'error'; text: string } | null>(null);
-  useEffect(() => {
-    if (!query) return setFound([]);
-    void getPage(`/agents?q=${encodeURIComponent(query)}&limit=10`).then((r) => r.ok && setFound(r.value.items));
-  }, [query]);
-  const allIds = new Set<unknown>(list.all.map((m) => m['id']));
-
-  async function add(agent: Json) {
-    const r = await send('POST', `/teams/${teamId}/agents`, { agent_ids: [agent['id']] });
-    setNotice(r.ok ? { tone: 'success', text: `${str(agent['username'])} added to the team.` } : { tone: 'error', text: genericMessage(r.error) });
-    list.reload();
-  }
-  async function removeSelected() {
-    const ids = [...list.selected];
-    let error: string | null = null;
-    let done = 0;
-    for (const a of ids) {
-      const r = await send('DELETE', `/teams/${teamId}/agents/${a}`);
-      if (!r.ok) {
-        error = genericMessage(r.error);
-        break;
-      }
-      done++;
-    }
-    setNotice(error ? { tone: 'error', text: error } : { tone: 'success', text: `${done} ${done === 1 ? 'agent' : 'agents'} removed from the team.` });
-    list.setSelected(new Set());
-    list.reload();
-  }
-
-  return (
-    <div class="stack">
-      {notice && (
-        <Banner tone={notice.tone} role={notice.tone === 'error' ? 'alert' : 'status'}>
-          {notice.text}
-        </Banner>
-      )}
-      {mayEdit && (
-        <div class="stack">
-          <TextField label="Find an agent to add" type="search" value={find} onValueChange={setFind} hint="Username, name or extension" />
-          {found.length > 0 && (
-            <ul class="pick-list" aria-label="Matching agents">
-              {found.map((a) => (
-                <li key={str(a['id'])}>
-                  <span>
-                    {str(a['username'])} — {str(a['full_name'])}
-                  </span>
-                  {allIds.has(a['id']) ? (
-                    <span class="muted">Member</span>
-                  ) : (
-                    <Button variant="secondary" onClick={() => void add(a)} aria-label={`Add ${str(a['username'])}`}>
-                      Add
-                    </Button>
-                  )}
-                </li>
-              ))}
-            </ul>
-          )}
-        </div>
-      )}
-      <div class="toolbar">
-        <TextField label="Search members" type="search" value={list.q} onValueChange={list.setQ} />
-        {mayEdit && (
-          <div class="toolbar__actions">
-            <Button variant="secondary" disabled={list.selected.size === 0} onClick={() => void removeSelected()}>
-              Remove selected
-            </Button>
-          </div>
-        )}
-      </div>
-      <DataTable
-        label="Members"
-        columns={MEMBER_COLUMNS}
-        rows={list.rows}
-        rowId={(m) => m['id'] as number}
-        sort={list.sort}
-        onSort={list.toggleSort}
-        {...(mayEdit ? { selection: { selected: list.selected, onChange: list.setSelected, rowLabel: '', allLabel: 'Select every member of this page' } } : {})}
-        rowName={(m) => str(m['username'])}
-        busy={list.busy}
-        empty={list.q ? 'No member matches.' : 'No agent in this team yet.'}
-      />
-      <Pager offset={list.offset} pageSize={list.pageSize} shown={list.rows.length} total={list.total} noun="members" selected={list.selected.size} busy={list.busy} onOffset={list.setOffset} />
-    </div>
   );
 }
