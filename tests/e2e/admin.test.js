@@ -6,7 +6,8 @@
 // focus), sees it saved; creates a team and adds an agent; finds both changes in the audit log
 // and exports it; opens the reports (rows written through the test hook) and sees the charts;
 // sets a white-label page title, header and logo and sees the page change, also after a
-// reload. Every screen at 1280×720 is saved to tests/e2e/artifacts/. Any page error, CSP
+// reload; a supervisor allowed to read teams and reports sees them without edit actions.
+// Every screen at 1280×720 is saved to tests/e2e/artifacts/. Any page error, CSP
 // violation, console error or unexpected failed request fails.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
@@ -382,4 +383,37 @@ test('the console lists sort, page and select from the keyboard', async (t) => {
   assert.equal(left.total, 26);
   assert.ok(left.items.some((x) => x.name === 'Bulk 06'));
   assert.ok(!left.items.some((x) => x.name === 'Bulk 05'));
+});
+
+test('a supervisor whose profile allows reading teams and reports sees them, read-only', async (t) => {
+  const PW = 'Super!Visor-Passw0rd1';
+  const profile = (await created('POST', '/api/v1/profiles', { name: 'E2E readers', sections: { teams: 'read', reports: 'read' }, queue_ids: [ids.queue] })).id;
+  await created('POST', '/api/v1/users', { username: 'rita.reader', full_name: 'Rita Reader', role: 'user', profile_id: profile, password: PW });
+  const { login } = require('../api/lib/server.js');
+  const c = await login(srv, 'rita.reader', PW);
+  assert.equal((await c.request('POST', '/api/v1/auth/password', { body: { current_password: PW, new_password: STRONG } })).status, 204);
+
+  const sup = await openContext();
+  try {
+    const { page } = sup;
+    await page.goto(srv.base + '/login');
+    await field(page, 'Username').fill('rita.reader');
+    await field(page, 'Password').fill(STRONG);
+    await page.getByRole('button', { name: 'Log in', exact: true }).click();
+    await nav(page).getByRole('link', { name: 'Teams' }).waitFor();
+    assert.deepEqual(await nav(page).getByRole('link').allInnerTexts(), ['Teams', 'Reports', 'Intervals', 'Change password']);
+    // Not an administrator: no licence notice after login.
+    assert.equal(await page.getByText('Your licence expires on').count(), 0);
+    await nav(page).getByRole('link', { name: 'Teams' }).click();
+    await page.getByRole('link', { name: 'Bulk 06' }).waitFor();
+    assert.equal(await page.getByRole('link', { name: 'New team' }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: 'Delete selected' }).count(), 0);
+    await nav(page).getByRole('link', { name: 'Reports' }).click();
+    const chart = page.getByRole('img', { name: /Interactions per queue/ });
+    await chart.waitFor();
+    assert.match(await chart.locator('desc').textContent(), /E2E Reports: Accepted 2/);
+    await shot(t, page, 'supervisor-reports.png');
+  } finally {
+    await sup.close();
+  }
 });
