@@ -15,7 +15,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const zlib = require('node:zlib');
 const { chromium } = require('playwright-core');
-const { startServer, adminClient, STRONG, repoRoot } = require('../api/lib/server.js');
+const { startServer, adminClient, login, STRONG, repoRoot } = require('../api/lib/server.js');
 
 const webRoot = path.join(repoRoot, 'web', 'dist');
 const executablePath = process.env.SB_CHROMIUM || '/usr/bin/chromium';
@@ -389,7 +389,6 @@ test('a supervisor whose profile allows reading teams and reports sees them, rea
   const PW = 'Super!Visor-Passw0rd1';
   const profile = (await created('POST', '/api/v1/profiles', { name: 'E2E readers', sections: { teams: 'read', reports: 'read' }, queue_ids: [ids.queue] })).id;
   await created('POST', '/api/v1/users', { username: 'rita.reader', full_name: 'Rita Reader', role: 'user', profile_id: profile, password: PW });
-  const { login } = require('../api/lib/server.js');
   const c = await login(srv, 'rita.reader', PW);
   assert.equal((await c.request('POST', '/api/v1/auth/password', { body: { current_password: PW, new_password: STRONG } })).status, 204);
 
