@@ -16,3 +16,7 @@ export { DataTable, Pager } from './DataList';
 export type { Column, DataTableProps, PagerProps, Selection } from './DataList';
 export { BarChart } from './BarChart';
 export type { BarChartProps, BarSeries } from './BarChart';
+export { Menu } from './Menu';
+export type { MenuItem, MenuProps } from './Menu';
+export { TextAreaField } from './TextArea';
+export type { TextAreaFieldProps } from './TextArea';
