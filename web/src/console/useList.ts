@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { CLIENT_LIST_MAX, filterRows, nextSort, pageOf, sortParam, sortRows, type SortState } from '../lib/list';
-import { getPage, type Json } from '../lib/staff';
+import type { ApiResult } from '../lib/auth';
+import { getPage, type Json, type Page } from '../lib/staff';
 import { useDebounced, useLoad, type Load } from './common';
 
 export interface ListOptions {
@@ -18,8 +19,15 @@ export interface ListOptions {
   initialFilters?: Record<string, string>;
   /** Client sort: the value of a column; defaults to row[key]. */
   sortValue?: (row: Json, key: string) => unknown;
+  /** Client sort: the order of rows whose sort values are equal (e.g. by name). */
+  tieBreak?: (row: Json) => unknown;
   /** Local search: the texts of a row searched for q. */
   searchTexts?: (row: Json) => unknown[];
+  /**
+   * Client and local lists: how to fetch every row for the API query (q and filters), when
+   * one page of CLIENT_LIST_MAX is not enough (e.g. all pages of a bounded resource).
+   */
+  fetchAll?: (queryText: string) => Promise<ApiResult<Page<Json>>>;
   /** Rows to skip entirely (not counted), e.g. a shape the view cannot show. */
   keep?: (row: Json) => boolean;
 }
@@ -72,7 +80,7 @@ export function useList(o: ListOptions): ListState {
   const sep = queryText ? '&' : '';
   const url = o.mode === 'server' ? `${o.path}?${queryText}${sep}limit=${pageSize}&offset=${offset}` : `${o.path}?${queryText}${sep}limit=${CLIENT_LIST_MAX}`;
 
-  const [load, reload] = useLoad(() => getPage(url), [url]);
+  const [load, reload] = useLoad(() => (o.mode !== 'server' && o.fetchAll ? o.fetchAll(queryText) : getPage(url)), [url]);
 
   function reset() {
     setOffset(0);
@@ -91,7 +99,7 @@ export function useList(o: ListOptions): ListState {
     } else {
       const found = o.mode === 'local' && o.searchTexts ? filterRows(all, query, o.searchTexts) : all;
       const value = o.sortValue ?? ((r: Json, k: string) => r[k]);
-      const sorted = sort ? sortRows(found, (r) => value(r, sort.key), sort.desc) : found;
+      const sorted = sort ? sortRows(found, (r) => value(r, sort.key), sort.desc, o.tieBreak) : found;
       total = sorted.length;
       rows = pageOf(sorted, offset, pageSize);
       truncated = load.value.total > load.value.items.length;

@@ -33,6 +33,21 @@ describe('sorting', () => {
     expect(same.map((r) => r.id)).toEqual([1, 2, 3]);
   });
 
+  it('orders equal values by a tie-breaker (the SMS accounts list: then by name)', () => {
+    const items = [
+      { name: 'b', key: 'K2', type: 'twilio', phone: '' },
+      { name: 'A', key: 'k10', type: 'plivo', phone: '+391' },
+      { name: 'c', key: 'K1', type: 'plivo', phone: '+390' },
+    ];
+    const by = (k: 'name' | 'key' | 'type' | 'phone', desc: boolean) => sortRows(items, (r) => r[k], desc, (r) => r.name);
+    expect(by('name', false).map((x) => x.name)).toEqual(['A', 'b', 'c']);
+    expect(by('name', true).map((x) => x.name)).toEqual(['c', 'b', 'A']);
+    expect(by('key', false).map((x) => x.key)).toEqual(['K1', 'K2', 'k10']);
+    expect(by('type', false).map((x) => x.name)).toEqual(['A', 'c', 'b']);
+    expect(by('type', true).map((x) => x.name)).toEqual(['b', 'A', 'c']);
+    expect(by('phone', true).map((x) => x.name)).toEqual(['A', 'c', 'b']);
+  });
+
   it('puts false before true', () => {
     expect(compareValues(false, true)).toBeLessThan(0);
     expect(compareValues(true, true)).toBe(0);

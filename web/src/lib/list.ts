@@ -43,16 +43,18 @@ export function compareValues(a: unknown, b: unknown): number {
 
 /**
  * A sorted copy of `rows` by `value(row)`; `desc` reverses the order of the non-empty values
- * while empty ones stay last either way. Stable: equal values keep their order.
+ * while empty ones stay last either way. Equal values are ordered by `tie(row)` ascending when
+ * given (e.g. the name), else keep their order (stable).
  */
-export function sortRows<T>(rows: readonly T[], value: (row: T) => unknown, desc: boolean): T[] {
-  const keyed = rows.map((row, i) => ({ row, i, v: value(row) }));
+export function sortRows<T>(rows: readonly T[], value: (row: T) => unknown, desc: boolean, tie?: (row: T) => unknown): T[] {
+  const keyed = rows.map((row, i) => ({ row, i, v: value(row), t: tie ? tie(row) : null }));
+  const tieBreak = (x: (typeof keyed)[number], y: (typeof keyed)[number]) => (tie ? compareValues(x.t ?? '', y.t ?? '') : 0) || x.i - y.i;
   keyed.sort((x, y) => {
     const ex = isEmpty(x.v);
     const ey = isEmpty(y.v);
-    if (ex || ey) return ex === ey ? x.i - y.i : ex ? 1 : -1;
+    if (ex || ey) return ex === ey ? tieBreak(x, y) : ex ? 1 : -1;
     const c = compareValues(x.v, y.v);
-    return (desc ? -c : c) || x.i - y.i;
+    return (desc ? -c : c) || tieBreak(x, y);
   });
   return keyed.map((k) => k.row);
 }

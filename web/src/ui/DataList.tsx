@@ -41,6 +41,8 @@ export interface DataTableProps<T, K extends string | number> {
   /** Shown under the table when there are no rows and it is not loading. */
   empty?: string;
   compact?: boolean;
+  /** Extra class of the scrolling wrapper (table-wrap--menus lets row menus overflow). */
+  wrapClass?: string;
 }
 
 /**
@@ -62,6 +64,7 @@ export function DataTable<T, K extends string | number>({
   busy,
   empty,
   compact,
+  wrapClass,
 }: DataTableProps<T, K>) {
   const pageIds = rows.map(rowId);
   const state = selection ? pageSelection(selection.selected, pageIds) : 'none';
@@ -76,7 +79,7 @@ export function DataTable<T, K extends string | number>({
   }
   return (
     <>
-      <div class="table-wrap">
+      <div class={`table-wrap${wrapClass ? ` ${wrapClass}` : ''}`}>
         <table class={`table${compact ? ' table--compact' : ''}`} aria-labelledby={labelledBy} aria-label={labelledBy ? undefined : label} aria-busy={busy ? 'true' : 'false'}>
           <thead>
             <tr>
