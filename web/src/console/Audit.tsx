@@ -10,9 +10,9 @@ const ACTIONS = [
   'login.success', 'login.failure', 'login.refused', 'login.mfa_challenge', 'login.mfa_failure', 'logout',
   'account.create', 'account.lock', 'account.unlock', 'password.change', 'password.reset', 'password.reset_request',
   'session.revoke', 'mfa.enable', 'mfa.disable', 'mfa.recovery_code_used', 'apikey.create', 'apikey.revoke',
-  'settings.change', 'user.create', 'user.update', 'user.delete', 'agent.update', 'agent.delete',
+  'settings.change', 'user.create', 'user.update', 'user.delete', 'agent.create', 'agent.update', 'agent.delete',
   'team.create', 'team.update', 'team.delete', 'team.agents_add', 'team.agents_remove',
-  'queue.delete', 'queue.agents_add', 'queue.agents_remove', 'queue.teams_add', 'queue.teams_remove',
+  'queue.create', 'queue.update', 'queue.delete', 'queue.agents_add', 'queue.agents_remove', 'queue.teams_add', 'queue.teams_remove',
   'profile.delete', 'interval.delete', 'flow.update', 'report.export', 'audit.export',
 ];
 
@@ -56,10 +56,10 @@ export function AuditLog() {
       <span class="muted">{text || '—'}</span>
     );
   const columns: Column<Json>[] = [
-    { key: 'at', label: 'Time', cell: (e) => formatDate(e['at']) },
+    { key: 'at', label: 'Time', class: 'nowrap', cell: (e) => formatDate(e['at']) },
     { key: 'actor', label: 'Actor', cell: (e) => filterBy('actor_id', e['actor_id'], str(e['actor_username']) || (e['actor_id'] === null ? 'system' : `#${str(e['actor_id'])}`), 'actor') },
     { key: 'action', label: 'Action', class: 'mono', cell: (e) => str(e['action']) },
-    { key: 'target', label: 'Target', cell: (e) => (e['target_id'] === null ? <span class="muted">—</span> : filterBy('target_id', e['target_id'], `${str(e['target_type'])} #${str(e['target_id'])}`, 'target')) },
+    { key: 'target', label: 'Target', class: 'nowrap', cell: (e) => (e['target_id'] === null ? <span class="muted">—</span> : filterBy('target_id', e['target_id'], `${str(e['target_type'])} #${str(e['target_id'])}`, 'target')) },
     { key: 'ip', label: 'Address', class: 'mono', cell: (e) => str(e['ip']) },
     { key: 'detail', label: 'Detail', class: 'mono audit-detail', cell: (e) => detailText(e['detail']) },
   ];
