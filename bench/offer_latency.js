@@ -77,6 +77,9 @@ async function main() {
     r = await admin.request('POST', '/api/v1/openchannel/accounts', { name: 'Bench' });
     if (r.status !== 201) throw new Error(`account: ${r.status}`);
     const account = r.json;
+    // Only the agents of an account are offered its interactions.
+    r = await admin.request('PUT', `/api/v1/openchannel/accounts/${account.id}/agents`, { agent_ids: ids });
+    if (r.status !== 200) throw new Error(`account agents: ${r.status} ${JSON.stringify(r.json)}`);
     r = await admin.request('PUT', `/api/v1/flows/openchannel/${account.id}/actions`, { actions: [{ application: 'queue', queue_id: queue, timeout: 3600 }] });
     if (r.status !== 200) throw new Error(`flow: ${r.status} ${JSON.stringify(r.json)}`);
     const agents = await inBatches(o.agents, 8, (i) => client(srv.base).login(`offer.${String(i).padStart(5, '0')}`, PW));

@@ -95,7 +95,8 @@ int settings_init(struct db *db, struct hub *hub)
         const size_t *count;
     } tables[] = {{settings_general, &settings_general_count},
                   {settings_security, &settings_security_count},
-                  {settings_reports, &settings_reports_count}};
+                  {settings_reports, &settings_reports_count},
+                  {settings_customization, &settings_customization_count}};
     size_t total = 0;
     for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
         total += *tables[t].count;

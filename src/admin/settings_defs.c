@@ -3,9 +3,12 @@
  * and reference documents; where the reference has no default, the choice is noted. */
 #include "admin/settings_defs.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "staff/avatar.h"
 
 /* A time zone must be a clean IANA name present in the system's zoneinfo. */
 static const char *check_timezone(const json_t *v)
@@ -104,3 +107,88 @@ const struct setting_def settings_reports[] = {
      NULL},
 };
 const size_t settings_reports_count = sizeof(settings_reports) / sizeof(settings_reports[0]);
+
+/* Customizations (seed 000 "Customizations", white label). A text is one line shown in the
+ * page title or the header: no control characters (a newline or an escape would be an
+ * injection into the header, not a title). "" means the default ("Switchboard"). */
+static const char *check_label(const json_t *v)
+{
+    for (const unsigned char *p = (const unsigned char *)json_string_value(v); p && *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return "must be one line of text without control characters";
+    return NULL;
+}
+
+/* A logo is "" (the default) or a data: URL of a small PNG or JPEG, stored in the setting
+ * itself: the page's CSP allows data: images and nothing off-site, and the login page shows
+ * the login logo before anyone signs in. The picture is decoded in full (staff/avatar.h) so a
+ * truncated, mislabelled or oversized file is refused here, not in every browser. */
+#define LOGO_MAX_BYTES 49152u
+#define LOGO_MAX_SIDE  1024u
+static const char *check_logo(const json_t *v)
+{
+    static _Thread_local char msg[160];
+    const char *s = json_string_value(v);
+    if (!s || !*s)
+        return NULL;
+    static const struct {
+        const char *prefix;
+        enum avatar_kind kind;
+    } kinds[] = {{"data:image/png;base64,", AVATAR_PNG}, {"data:image/jpeg;base64,", AVATAR_JPEG}};
+    enum avatar_kind declared = AVATAR_UNKNOWN;
+    size_t skip = 0;
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+        if (!strncmp(s, kinds[i].prefix, strlen(kinds[i].prefix))) {
+            declared = kinds[i].kind;
+            skip = strlen(kinds[i].prefix);
+        }
+    if (declared == AVATAR_UNKNOWN)
+        return "must be a PNG or JPEG image (a data:image/png;base64, or data:image/jpeg;base64, "
+               "URL)";
+    static _Thread_local unsigned char bin[LOGO_MAX_BYTES];
+    size_t len = 0;
+    const char *end = NULL;
+    if (sodium_base642bin(bin, sizeof(bin), s + skip, strlen(s + skip), NULL, &len, &end,
+                          sodium_base64_VARIANT_ORIGINAL) ||
+        *end) {
+        snprintf(msg, sizeof(msg), "must be valid base64 of an image of at most %u KiB",
+                 LOGO_MAX_BYTES / 1024);
+        return msg;
+    }
+    if (avatar_sniff(bin, len) != declared)
+        return "is not the kind of image its data: URL declares";
+    struct avatar_info info;
+    if (avatar_check(bin, len, &info)) {
+        snprintf(msg, sizeof(msg), "is not a usable image: %s", info.why);
+        return msg;
+    }
+    if (info.width > LOGO_MAX_SIDE || info.height > LOGO_MAX_SIDE) {
+        snprintf(msg, sizeof(msg), "must be at most %u×%u pixels", LOGO_MAX_SIDE, LOGO_MAX_SIDE);
+        return msg;
+    }
+    return NULL;
+}
+
+/* Base64 of LOGO_MAX_BYTES plus the longest prefix. */
+#define LOGO_MAX_TEXT (4 * ((LOGO_MAX_BYTES + 2) / 3) + 32)
+
+const struct setting_def settings_customization[] = {
+    {"customization.page_title", SETTING_STRING, "\"\"", 0, 64, NULL,
+     "Title of the browser tab (seed \"Default Page Title\"); empty = the default, Switchboard.",
+     check_label},
+    {"customization.header_text", SETTING_STRING, "\"\"", 0, 64, NULL,
+     "Name shown at the top left of every page (seed \"Header White Label\"); empty = the "
+     "default, Switchboard.",
+     check_label},
+    {"customization.system_logo", SETTING_STRING, "\"\"", 0, LOGO_MAX_TEXT, NULL,
+     "Logo at the top left of every page (seed \"System Logo\"): a PNG or JPEG data: URL of at "
+     "most 48 KiB and 1024×1024 pixels; empty = no logo.",
+     check_logo},
+    {"customization.login_logo", SETTING_STRING, "\"\"", 0, LOGO_MAX_TEXT, NULL,
+     "Logo of the login page (seed \"Login Logo\"), same rules; empty = none.", check_logo},
+    {"customization.favicon", SETTING_STRING, "\"\"", 0, LOGO_MAX_TEXT, NULL,
+     "Icon of the browser tab (seed \"Default Favicon\"), same rules; empty = the default icon.",
+     check_logo},
+};
+const size_t settings_customization_count =
+    sizeof(settings_customization) / sizeof(settings_customization[0]);

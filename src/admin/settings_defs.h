@@ -10,5 +10,7 @@ extern const struct setting_def settings_security[];
 extern const size_t settings_security_count;
 extern const struct setting_def settings_reports[];
 extern const size_t settings_reports_count;
+extern const struct setting_def settings_customization[];
+extern const size_t settings_customization_count;
 
 #endif

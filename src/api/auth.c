@@ -350,13 +350,35 @@ int api_auth_sessions_delete(struct http_req *req)
     return http_reply_empty(req, 204);
 }
 
+/* The licence notice of /auth/options: null until license.notice_days before the end of the
+ * last licensed day (license.expires, UTC), then {expires_on, days_left, expired}; days_left
+ * counts whole days left after today (0 on the last day). */
+static json_t *license_notice(const struct sb_config *cfg, int64_t now)
+{
+    const int64_t day = 86400000;
+    if (!cfg->license_expires[0])
+        return json_null();
+    int64_t end = cfg->license_expires_ms + day;
+    if (now < end - (int64_t)cfg->license_notice_days * day)
+        return json_null();
+    int64_t left = now >= end ? 0 : (end - now - 1) / day;
+    return json_pack("{s:s, s:I, s:b}", "expires_on", cfg->license_expires, "days_left",
+                     (json_int_t)left, "expired", now >= end);
+}
+
 int api_auth_options(struct http_req *req)
 {
-    /* Public: what the login page may offer. */
+    /* Public: what the login page may offer, the white label (seed 000 "Customizations"),
+     * which the login page shows before anyone signs in, and the licence notice (seed 001). */
+    json_t *branding = settings_section_get("customization.");
+    if (!branding)
+        return http_reply_error(req, SB_ENOMEM);
+    int64_t now = clock_now_ms(req->app->clock);
     return http_reply_json(req, 200,
-                           json_pack("{s:b, s:b}", "active_directory",
+                           json_pack("{s:b, s:b, s:o, s:o}", "active_directory",
                                      req->app->cfg.ldap_url[0] != 0, "password_reset",
-                                     req->app->cfg.smtp_host[0] != 0));
+                                     req->app->cfg.smtp_host[0] != 0, "branding", branding,
+                                     "license", license_notice(&req->app->cfg, now)));
 }
 
 struct mfa_login_job {

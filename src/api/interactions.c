@@ -161,9 +161,11 @@ int api_interactions_messages(struct http_req *req)
     struct db_stmt *st = NULL;
     json_t *items = json_array();
     int r = db_prepare(db,
-                       "SELECT id, direction, body, attachments, delivery_status, sender_id, "
-                       "internal, created_at FROM messages WHERE interaction_id = ? AND (? = 0 "
-                       "OR id < ?) ORDER BY id DESC LIMIT ?",
+                       "SELECT m.id, m.direction, m.body, m.attachments, m.delivery_status, "
+                       "m.sender_id, m.internal, m.created_at, COALESCE(o.attempts, 0), "
+                       "o.last_error FROM messages m LEFT JOIN outbox o ON o.message_id = m.id "
+                       "WHERE m.interaction_id = ? AND (? = 0 OR m.id < ?) ORDER BY m.id DESC "
+                       "LIMIT ?",
                        &st);
     if (!r)
         r = db_bind_all(st, "iiii", id, (int64_t)before, (int64_t)before, (int64_t)limit);
@@ -172,12 +174,15 @@ int api_interactions_messages(struct http_req *req)
         json_t *att = json_loads(db_col_text(st, 3), 0, NULL);
         json_array_append_new(
             items,
-            json_pack(
-                "{s:I, s:s, s:s, s:o, s:s, s:o, s:b, s:s}", "id", (json_int_t)db_col_int64(st, 0),
-                "direction", db_col_text(st, 1), "body", db_col_text(st, 2), "attachments",
-                att ? att : json_array(), "delivery_status", db_col_text(st, 4), "sender_id",
-                db_col_is_null(st, 5) ? json_null() : json_integer(db_col_int64(st, 5)), "internal",
-                (int)db_col_int64(st, 6), "created_at", clock_iso8601(db_col_int64(st, 7), t)));
+            json_pack("{s:I, s:s, s:s, s:o, s:s, s:o, s:b, s:s, s:I, s:o}", "id",
+                      (json_int_t)db_col_int64(st, 0), "direction", db_col_text(st, 1), "body",
+                      db_col_text(st, 2), "attachments", att ? att : json_array(),
+                      "delivery_status", db_col_text(st, 4), "sender_id",
+                      db_col_is_null(st, 5) ? json_null() : json_integer(db_col_int64(st, 5)),
+                      "internal", (int)db_col_int64(st, 6), "created_at",
+                      clock_iso8601(db_col_int64(st, 7), t), "attempts",
+                      (json_int_t)db_col_int64(st, 8), "last_error",
+                      db_col_is_null(st, 9) ? json_null() : json_string(db_col_text(st, 9))));
         r = 0;
     }
     db_finalize(st);

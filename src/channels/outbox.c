@@ -201,25 +201,83 @@ static void attempt_http(const struct row *r, struct outbox_result *res)
     res->state = final ? "failed" : "pending";
 }
 
-/* Sends what is due; returns how many rows were handled. */
+/* One row's attempt: the account read on the outbox thread, the network half on a thread of
+ * its own when several rows are due, the result settled back on the outbox thread. */
+struct attempt {
+    const struct row *row;
+    bool sms, ready, tried, threaded;
+    pthread_t thread;
+    struct arena a;
+    struct outbox_result res;
+    struct outbox_sms_job job;
+};
+
+static void attempt_network(struct attempt *x)
+{
+    if (x->sms)
+        outbox_sms_send(&x->job, x->row->message_id, x->row->url, x->row->body, &x->a, &x->res);
+    else
+        attempt_http(x->row, &x->res);
+}
+
+static void *attempt_main(void *arg)
+{
+    attempt_network(arg);
+    return NULL;
+}
+
+/* Sends what is due; returns how many rows were handled. The due rows are the first pending
+ * row of each interaction (due_rows), so the rows of one batch never share an interaction and
+ * are sent at once, each on its own thread: a receiver that hangs holds up only its own rows
+ * and, for the others, at most the end of the batch (one attempt's time limit). Results are
+ * stored one by one afterwards, on this thread. */
 static size_t run_once(struct outbox *o, struct db *db)
 {
     struct row rows[OUTBOX_BATCH];
     int64_t now = clock_now_ms(o->app->clock);
     size_t n = due_rows(db, now, rows);
-    for (size_t i = 0; i < n && !atomic_load(&o->stop); i++) {
-        struct outbox_result res;
-        memset(&res, 0, sizeof(res));
-        struct arena a;
-        arena_init(&a, 512 * 1024);
-        if (!strcmp(rows[i].channel, "sms"))
-            outbox_sms_attempt(o->app, db, rows[i].account_id, rows[i].message_id, rows[i].url,
-                               rows[i].body, &a, &res);
-        else
-            attempt_http(&rows[i], &res);
-        settle(o, db, &rows[i], &res, clock_now_ms(o->app->clock));
-        arena_cleanup(&a);
+    if (!n)
+        return 0;
+    struct attempt *xs = calloc(n, sizeof(*xs));
+    if (!xs) {
+        free_rows(rows, n);
+        return 0; /* the rows stay pending; the next wake-up tries again */
     }
+    size_t ready = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct attempt *x = &xs[i];
+        x->row = &rows[i];
+        arena_init(&x->a, 512 * 1024);
+        x->sms = !strcmp(rows[i].channel, "sms");
+        x->ready = x->sms
+                       ? outbox_sms_prepare(o->app, db, rows[i].account_id, &x->a, &x->job, &x->res)
+                       : true;
+        ready += x->ready;
+    }
+    for (size_t i = 0; i < n && !atomic_load(&o->stop); i++) {
+        struct attempt *x = &xs[i];
+        if (!x->ready)
+            continue;
+        x->tried = true;
+        /* One row alone goes on this thread; a thread that cannot start does too. */
+        x->threaded = ready > 1 && pthread_create(&x->thread, NULL, attempt_main, x) == 0;
+        if (!x->threaded)
+            attempt_network(x);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (xs[i].threaded)
+            pthread_join(xs[i].thread, NULL);
+    for (size_t i = 0; i < n; i++) {
+        struct attempt *x = &xs[i];
+        /* A row the stop left untried stays as it was; everything tried is recorded, so an
+         * accepted message is never sent again. */
+        if (x->tried || !x->ready)
+            settle(o, db, &rows[i], &x->res, clock_now_ms(o->app->clock));
+        if (x->sms)
+            outbox_sms_job_free(&x->job);
+        arena_cleanup(&x->a);
+    }
+    free(xs);
     free_rows(rows, n);
     return n;
 }
@@ -246,15 +304,21 @@ static void *outbox_main(void *arg)
 int outbox_start(struct sb_app *app, struct outbox **out)
 {
     *out = NULL;
+    /* Sends run on several threads at once: libcurl's global state first, on this thread. */
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        return SB_EIO;
     struct outbox *o = calloc(1, sizeof(*o));
-    if (!o)
+    if (!o) {
+        curl_global_cleanup();
         return SB_ENOMEM;
+    }
     o->app = app;
     o->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (o->efd < 0 || pthread_create(&o->thread, NULL, outbox_main, o)) {
         if (o->efd >= 0)
             close(o->efd);
         free(o);
+        curl_global_cleanup();
         return SB_EIO;
     }
     *out = o;
@@ -279,4 +343,5 @@ void outbox_stop(struct outbox *o)
     pthread_join(o->thread, NULL);
     close(o->efd);
     free(o);
+    curl_global_cleanup();
 }

@@ -10,8 +10,11 @@
  * most 5 minutes apart, OUTBOX_MAX_ATTEMPTS in all, then `failed`. The owner agent is told
  * over the WebSocket (interaction.message_status). Messages of one interaction go out in
  * order: a row waits while an earlier row of its interaction is still pending (retrying), so a
- * receiver never gets a later reply before an earlier one. Sends are sequential, one at a time,
- * with a 10 s limit each (see docs/openchannel.md for why that is enough for now). */
+ * receiver never gets a later reply before an earlier one. The rows due at one time (at most
+ * OUTBOX_BATCH, one per interaction) are sent at once, each on a thread of its own with a 10 s
+ * limit (SMS: up to three requests with a provider login), and their results are stored when
+ * the batch is over: a receiver that hangs delays other receivers' messages by at most one
+ * attempt's limit, never one limit per hung message. */
 #ifndef SB_CHANNELS_OUTBOX_H
 #define SB_CHANNELS_OUTBOX_H
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/iso8601.h"
 
 enum opt_type { OPT_INT, OPT_STR, OPT_BOOL };
 
@@ -132,6 +133,11 @@ static const struct opt opts[] = {
      "(docs/asterisk.md)."},
     {"license", "mobile", OPT_BOOL, OFF(license_mobile), 0, 1, "0",
      "The Mobile agent typology (Motion App) is licensed: agents may be created as mobile."},
+    {"license", "expires", OPT_STR, OFF(license_expires), 0, 0, "",
+     "Last day of the licence (YYYY-MM-DD, UTC); empty = it does not expire. From "
+     "license.notice_days before, the login page and the console show the expiry notice."},
+    {"license", "notice_days", OPT_INT, OFF(license_notice_days), 0, 365, "30",
+     "Days before license.expires from which the expiry notice is shown."},
     {"auth", "argon2_opslimit", OPT_INT, OFF(auth_argon2_opslimit), 1, 10, "2",
      "argon2id iterations for password hashes (OWASP minimum 2 with 19 MiB)."},
     {"auth", "argon2_memlimit_kib", OPT_INT, OFF(auth_argon2_memlimit_kib), 8, 1048576, "19456",
@@ -308,6 +314,13 @@ static int config_validate(struct sb_config *c, struct config_error *err)
     if (c->sms_test_base_url[0] && !c->server_test_hooks) {
         snprintf(err->option, sizeof(err->option), "sms.test_base_url");
         snprintf(err->message, sizeof(err->message), "is allowed only with server.test_hooks");
+        return SB_EINVALID;
+    }
+    c->license_expires_ms = 0;
+    if (c->license_expires[0] && (strlen(c->license_expires) != 10 ||
+                                  !iso8601_parse(c->license_expires, &c->license_expires_ms))) {
+        snprintf(err->option, sizeof(err->option), "license.expires");
+        snprintf(err->message, sizeof(err->message), "must be a date YYYY-MM-DD or empty");
         return SB_EINVALID;
     }
     if (c->server_admin_token[0] && strlen(c->server_admin_token) < 32) {

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct sb_config {
@@ -73,6 +74,10 @@ struct sb_config {
     char asterisk_realm[65];
     /* [license] */
     bool license_mobile;
+    char license_expires[16]; /* "YYYY-MM-DD" or "" */
+    int license_notice_days;
+    /* license_expires as UTC ms of its midnight (0 when empty); set by config_load. */
+    int64_t license_expires_ms;
     /* [auth] */
     int auth_argon2_opslimit;
     int auth_argon2_memlimit_kib;

@@ -4,6 +4,7 @@
 
 #include "app.h"
 #include "core/mpsc.h"
+#include "db/writer.h"
 #include "http/router.h"
 #include "ws/hub.h"
 
@@ -130,5 +131,28 @@ int metrics_render(struct buf *b, struct sb_app *app)
                      (unsigned long long)(app->hub ? hub_closed_slow_total(app->hub) : 0),
                      (unsigned long long)atomic_load(&db_ops),
                      (unsigned long long)atomic_load(&db_errors), jobs_pending(&app->jobs));
+    if (!r && app->writer) {
+        /* Group commit (db/writer.h): writes per commit = the fsyncs the batching saves. */
+        struct db_writer_stats ws;
+        db_writer_stats(app->writer, &ws);
+        r = buf_addf(b,
+                     "# HELP switchboard_db_writer_commits_total Transactions committed by the "
+                     "group-commit writer (inbound messages).\n"
+                     "# TYPE switchboard_db_writer_commits_total counter\n"
+                     "switchboard_db_writer_commits_total %llu\n"
+                     "# HELP switchboard_db_writer_writes_total Writes committed by the "
+                     "group-commit writer.\n"
+                     "# TYPE switchboard_db_writer_writes_total counter\n"
+                     "switchboard_db_writer_writes_total %llu\n"
+                     "# HELP switchboard_db_writer_failed_total Writes of the group-commit "
+                     "writer that failed.\n"
+                     "# TYPE switchboard_db_writer_failed_total counter\n"
+                     "switchboard_db_writer_failed_total %llu\n"
+                     "# HELP switchboard_db_writer_waiting Callers waiting for their commit.\n"
+                     "# TYPE switchboard_db_writer_waiting gauge\n"
+                     "switchboard_db_writer_waiting %llu\n",
+                     (unsigned long long)ws.batches, (unsigned long long)ws.items,
+                     (unsigned long long)ws.failed, (unsigned long long)ws.queued);
+    }
     return r;
 }

@@ -126,6 +126,7 @@ static void acd_release(struct acd *a)
     eng_map_cleanup(&a->agents);
     eng_map_cleanup(&a->queues);
     eng_map_cleanup(&a->agent_queues);
+    eng_map_cleanup(&a->groups);
     pos = 0;
     while (eng_map_next(&a->offers, &pos, &k, &v))
         free(v);
@@ -149,6 +150,7 @@ int acd_start(struct sb_app *app, struct acd **out)
     eng_map_init(&a->queues);
     eng_map_init(&a->agent_queues);
     eng_map_init(&a->offers);
+    eng_map_init(&a->groups);
     eng_map_init(&a->queue_profiles);
     eng_map_init(&a->agent_profiles);
     eng_set_init(&a->timers);

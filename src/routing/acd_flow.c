@@ -96,10 +96,20 @@ int acd_agent_queue(struct acd *a, int64_t agent, int ch, int64_t now)
     return 0;
 }
 
+int64_t acd_ix_group(const struct acd_ix *ix)
+{
+    if ((ix->channel != ENG_CH_SMS && ix->channel != ENG_CH_OPENCHANNEL) || ix->account_id <= 0 ||
+        ix->account_id >= ((int64_t)1 << 40))
+        return 0;
+    return ACD_GROUP(ix->channel, ix->account_id);
+}
+
 bool acd_wait_in(struct acd *a, struct db *db, struct acd_ix *ix, int64_t q, int64_t deadline,
                  int64_t now)
 {
-    int r = eng_enqueue(a->eng, ix->id, q, now);
+    /* From a real queue only the account's agents are offered it; an Agent action, a
+     * follow-up or a transfer names its agent. */
+    int r = eng_enqueue_group(a->eng, ix->id, q, ACD_IS_AGENT_QUEUE(q) ? 0 : acd_ix_group(ix), now);
     if (r) {
         log_warn("acd: interaction %lld not queued in %lld (%d)", (long long)ix->id, (long long)q,
                  r);

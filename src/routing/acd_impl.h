@@ -23,6 +23,14 @@ struct db;
 #define ACD_AGENT_QUEUE(agent, ch) (ACD_AGENT_QBASE + (agent)*ENG_CH_COUNT + (ch))
 #define ACD_IS_AGENT_QUEUE(q)      ((q) >= ACD_AGENT_QBASE)
 
+/* The engine's agent group of an account (routing/engine.h "agent groups"): the agents of an
+ * SMS or Open Channel account, who alone are offered its interactions from a queue. Other
+ * channels have no accounts yet: group 0 (any member). */
+#define ACD_GROUP(ch, account) ((((int64_t)(ch) + 1) << 40) | (int64_t)(account))
+struct acd_ix;
+/* The group of the interaction's account (0 for channels without accounts). */
+int64_t acd_ix_group(const struct acd_ix *ix);
+
 /* Offers an agent holds, for GET /api/v1/agent/offers after a reconnect. The engine never
  * gives an agent more offers than its tab limit (at most 100), so a small array does. */
 #define ACD_OFFERS_MAX 128
@@ -88,6 +96,7 @@ struct acd {
     struct eng_map queues;       /* queue id -> (void *)(channel + 1): real queues in the engine */
     struct eng_map agent_queues; /* one-agent queue ids in the engine -> (void *)1 */
     struct eng_map offers;       /* agent id -> struct acd_offers* */
+    struct eng_map groups;       /* ACD_GROUP ids set in the engine -> (void *)1 */
     /* The supervisors' profiles whose scope holds a queue / an agent (realtime topics
      * "profile:<id>"), rebuilt at every reload. */
     struct eng_map queue_profiles; /* queue id -> struct acd_ids* */

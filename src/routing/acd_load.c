@@ -251,12 +251,81 @@ static int load_profiles(struct acd *a, struct db *db)
     return r;
 }
 
+/* The agents of every SMS and Open Channel account, as engine groups (ACD_GROUP). A group
+ * whose account is gone is emptied. O(accounts + their agents). */
+static int load_groups(struct acd *a, struct db *db, int64_t now)
+{
+    static const struct {
+        int ch;
+        const char *sql;
+    } src[] = {
+        {ENG_CH_SMS, "SELECT a.id, g.staff_id FROM sms_accounts a LEFT JOIN sms_account_agents g "
+                     "ON g.account_id = a.id ORDER BY a.id"},
+        {ENG_CH_OPENCHANNEL, "SELECT a.id, g.staff_id FROM openchannel_accounts a LEFT JOIN "
+                             "openchannel_account_agents g ON g.account_id = a.id ORDER BY a.id"},
+    };
+    mark_all(&a->groups, (void *)1);
+    int64_t *ids = NULL;
+    size_t n = 0, cap = 0;
+    int r = 0;
+    for (size_t k = 0; !r && k < sizeof(src) / sizeof(*src); k++) {
+        struct db_stmt *st = NULL;
+        int64_t cur = 0;
+        r = db_prepare(db, src[k].sql, &st);
+        for (;;) {
+            int s = r ? r : db_step(st);
+            int64_t acc = s == DB_ROW ? db_col_int64(st, 0) : 0;
+            if (cur && acc != cur) { /* the previous account is complete */
+                int64_t g = ACD_GROUP(src[k].ch, cur);
+                if (eng_group_set(a->eng, g, ids, n, now) || eng_map_put(&a->groups, g, (void *)2))
+                    log_warn("acd: agents of account %lld not set", (long long)cur);
+                n = 0;
+            }
+            if (s != DB_ROW) {
+                r = s < 0 ? s : 0;
+                break;
+            }
+            cur = acc;
+            if (db_col_is_null(st, 1))
+                continue;
+            if (n == cap) {
+                size_t nc = cap ? cap * 2 : 64;
+                int64_t *grown = realloc(ids, nc * sizeof(*ids));
+                if (!grown) {
+                    r = SB_ENOMEM;
+                    break;
+                }
+                ids = grown;
+                cap = nc;
+            }
+            ids[n++] = db_col_int64(st, 1);
+        }
+        db_finalize(st);
+    }
+    free(ids);
+    if (r < 0)
+        return r;
+    size_t pos = 0;
+    int64_t k;
+    void *v;
+    while (eng_map_next(&a->groups, &pos, &k, &v)) {
+        if (v != (void *)1)
+            continue;
+        eng_group_set(a->eng, k, NULL, 0, now); /* its account is gone: nobody */
+        eng_map_del(&a->groups, k);
+        pos = 0;
+    }
+    return 0;
+}
+
 int acd_reload(struct acd *a, struct db *db, int64_t now)
 {
     int tabs = (int)settings_get_int("general.interaction_tabs_limit");
     if (tabs >= 1)
         eng_set_max_tabs(a->eng, tabs, now);
     int r = load_agents(a, db, now);
+    if (!r)
+        r = load_groups(a, db, now);
     if (!r)
         r = load_queues(a, db, now);
     if (!r)

@@ -111,6 +111,7 @@ struct engine *eng_new(const struct eng_config *cfg)
     eng_map_init(&e->agents);
     eng_map_init(&e->queues);
     eng_map_init(&e->ixs);
+    eng_map_init(&e->groups);
     eng_heap_init(&e->timers);
     return e;
 }
@@ -154,6 +155,13 @@ void eng_free(struct engine *e)
     eng_map_cleanup(&e->agents);
     eng_map_cleanup(&e->queues);
     eng_map_cleanup(&e->ixs);
+    pos = 0;
+    while (eng_map_next(&e->groups, &pos, NULL, &v)) {
+        struct eng_group *g = v;
+        eng_map_cleanup(&g->members);
+        free(g);
+    }
+    eng_map_cleanup(&e->groups);
     free(e->scratch);
     free(e->ev);
     free(e);
@@ -385,9 +393,85 @@ int eng_agent_restore_assigned(struct engine *e, int64_t agent_id, int64_t inter
 
 /* ---- interactions ----------------------------------------------------------------------- */
 
+static struct eng_group *group_get(struct engine *e, int64_t id, bool create)
+{
+    struct eng_group *g = eng_map_get(&e->groups, id);
+    if (g || !create)
+        return g;
+    if (e->groups.n >= ENG_GROUPS_MAX)
+        return NULL;
+    g = calloc(1, sizeof *g);
+    if (!g)
+        return NULL;
+    g->id = id;
+    if (eng_map_put(&e->groups, id, g)) {
+        free(g);
+        return NULL;
+    }
+    return g;
+}
+
+static char group_mark;
+
+int eng_group_set(struct engine *e, int64_t group_id, const int64_t *ids, size_t n, int64_t now_ms)
+{
+    if (group_id <= 0 || n > 1000000)
+        return SB_EINVAL;
+    struct eng_map fresh;
+    eng_map_init(&fresh);
+    for (size_t i = 0; i < n; i++) {
+        if (eng_map_put(&fresh, ids[i], &group_mark)) {
+            eng_map_cleanup(&fresh);
+            return SB_ENOMEM;
+        }
+    }
+    struct eng_group *g = group_get(e, group_id, true);
+    if (!g) {
+        eng_map_cleanup(&fresh);
+        return e->groups.n >= ENG_GROUPS_MAX ? SB_EFULL : SB_ENOMEM;
+    }
+    eng_advance(e, now_ms);
+    eng_settle(e);
+    struct eng_map old = g->members;
+    g->members = fresh;
+    /* Those who left: their offers of the group's interactions are withdrawn. */
+    size_t pos = 0;
+    int64_t id;
+    void *v;
+    while (eng_map_next(&old, &pos, &id, &v)) {
+        if (eng_map_get(&g->members, id))
+            continue;
+        struct eng_agent *a = eng_map_get(&e->agents, id);
+        for (struct eng_offer *o = a ? a->offers : NULL; o;) {
+            struct eng_offer *next = o->ag_next;
+            if (o->ix->group == g) {
+                eng_offer_withdraw(e, o, ENG_WD_AGENT_UNAVAILABLE);
+                next = a->offers; /* the list changed under us: start again */
+            }
+            o = next;
+        }
+    }
+    /* Those who joined: their queues may have the group's interactions waiting. */
+    pos = 0;
+    while (eng_map_next(&g->members, &pos, &id, &v)) {
+        struct eng_agent *a = eng_map_get(&old, id) ? NULL : eng_map_get(&e->agents, id);
+        if (a)
+            eng_mark_agent(e, a);
+    }
+    eng_map_cleanup(&old);
+    eng_settle(e);
+    return 0;
+}
+
 int eng_enqueue(struct engine *e, int64_t interaction_id, int64_t queue_id, int64_t now_ms)
 {
-    if (interaction_id <= 0)
+    return eng_enqueue_group(e, interaction_id, queue_id, 0, now_ms);
+}
+
+int eng_enqueue_group(struct engine *e, int64_t interaction_id, int64_t queue_id, int64_t group_id,
+                      int64_t now_ms)
+{
+    if (interaction_id <= 0 || group_id < 0)
         return SB_EINVAL;
     struct eng_queue *q = eng_map_get(&e->queues, queue_id);
     if (!q)
@@ -402,6 +486,13 @@ int eng_enqueue(struct engine *e, int64_t interaction_id, int64_t queue_id, int6
     if (!ix)
         return SB_ENOMEM;
     ix->id = interaction_id;
+    if (group_id) {
+        ix->group = group_get(e, group_id, true);
+        if (!ix->group) {
+            free(ix);
+            return e->groups.n >= ENG_GROUPS_MAX ? SB_EFULL : SB_ENOMEM;
+        }
+    }
     int r = eng_map_put(&e->ixs, ix->id, ix);
     if (r) {
         free(ix);

@@ -175,6 +175,28 @@ enum eng_left_reason { ENG_LEFT_ACCEPTED = 0, ENG_LEFT_TIMEOUT, ENG_LEFT_ABANDON
  * interaction is already waiting or assigned), SB_EINVAL (id <= 0), SB_EFULL, SB_ENOMEM. */
 int eng_enqueue(struct engine *e, int64_t interaction_id, int64_t queue_id, int64_t now_ms);
 
+/* ---- agent groups (the agents of an account) ---------------------------------------------- */
+
+/* A group restricts who may be offered an interaction: only members of its queue that are also
+ * in the group (the agents of the interaction's SMS or Open Channel account: "only they see
+ * its interactions"). Other members are skipped for it as if already tried. Group ids are the
+ * caller's (> 0); at most ENG_GROUPS_MAX groups.
+ *
+ * eng_group_set replaces the agents of group `group_id` (creating it; unknown agent ids are
+ * kept, they count once the agent exists). Offers of the group's interactions held by agents
+ * who left the group are withdrawn (ENG_WD_AGENT_UNAVAILABLE) and passed on; agents who joined
+ * are considered at once. n <= 1,000,000. SB_EINVAL (id <= 0 or n too large), SB_EFULL,
+ * SB_ENOMEM (nothing changed). Cost: O(old + new members + their offers). */
+#define ENG_GROUPS_MAX 100000
+int eng_group_set(struct engine *e, int64_t group_id, const int64_t *ids, size_t n, int64_t now_ms);
+
+/* eng_enqueue for an interaction that only the agents of group `group_id` may be offered
+ * (0 = any member, as eng_enqueue). A group not set yet is created empty: nobody is offered
+ * the interaction until eng_group_set names someone. Same errors as eng_enqueue. Skipping
+ * members outside the group costs like skipping tried ones: O(skipped) per decision. */
+int eng_enqueue_group(struct engine *e, int64_t interaction_id, int64_t queue_id, int64_t group_id,
+                      int64_t now_ms);
+
 /* The interaction leaves its queue without an agent: the Queue action timed out
  * (ENG_LEFT_TIMEOUT) or the customer abandoned (ENG_LEFT_ABANDONED). Its offers are withdrawn
  * (ENG_WD_LEFT) and ENG_EV_LEFT is emitted; the engine forgets it. SB_ENOTFOUND when it is not
@@ -265,6 +287,7 @@ enum eng_eligibility {
     ENG_INELIG_CAPACITY,        /* open + offers held on the channel >= capacity */
     ENG_INELIG_ALREADY_OFFERED, /* holds an offer for this interaction */
     ENG_INELIG_QUEUE_OFFER,     /* holds another offer from this queue */
+    ENG_INELIG_GROUP,           /* not in the interaction's group (not an agent of its account) */
 };
 
 /* Whether the agent could be offered the waiting interaction now, with the first failing rule

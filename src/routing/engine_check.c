@@ -30,6 +30,8 @@ int eng_eligibility(const struct engine *e, int64_t agent_id, int64_t interactio
         return ENG_INELIG_ALREADY_OFFERED;
     if (m->held)
         return ENG_INELIG_QUEUE_OFFER;
+    if (!eng_ix_allows(ix, agent_id))
+        return ENG_INELIG_GROUP;
     return ENG_ELIGIBLE;
 }
 
@@ -147,13 +149,21 @@ static int check_queue(const struct engine *e, const struct eng_queue *q, char *
         /* Nothing left undecided: an available member untried for a pending interaction
          * would have been offered it. */
         if (ix->pending) {
+            size_t allowed = 0;
             for (struct eng_set_node *n2 = eng_set_min(&q->avail_id); n2;
-                 n2 = eng_set_after(&q->avail_id, n2->a, n2->b))
+                 n2 = eng_set_after(&q->avail_id, n2->a, n2->b)) {
+                if (!eng_ix_allows(ix, n2->a))
+                    continue;
+                allowed++;
                 if (!eng_map_get(&ix->tried, n2->a))
                     FAIL("interaction %lld waits while agent %lld is available", (long long)ix->id,
                          (long long)n2->a);
-            if (q->avail_id.n && ix->noffers == 0)
+            }
+            if (allowed && ix->noffers == 0)
                 FAIL("interaction %lld: no offer out, agents available", (long long)ix->id);
+            for (const struct eng_offer *o = ix->offers; o; o = o->ix_next)
+                if (!eng_ix_allows(ix, o->m->agent->id))
+                    FAIL("interaction %lld offered outside its group", (long long)ix->id);
         }
     }
     if (waiting != q->nwaiting || pending != q->pending.n || offers != q->noffers)

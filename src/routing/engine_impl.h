@@ -80,8 +80,22 @@ struct eng_ix {
     bool pending;
     struct eng_offer *offers;
     int noffers;
-    struct eng_map tried; /* agent id -> agent: skipped for the rest of the round */
+    struct eng_map tried;          /* agent id -> agent: skipped for the rest of the round */
+    const struct eng_group *group; /* NULL = any member may be offered it */
 };
+
+/* The agents allowed for some interactions (engine.h "agent groups"). Owned by the engine
+ * until eng_free: interactions point at it. */
+struct eng_group {
+    int64_t id;
+    struct eng_map members; /* agent id -> non-NULL mark */
+};
+
+/* True when member agent `agent_id` may be offered ix (its group allows it). */
+static inline bool eng_ix_allows(const struct eng_ix *ix, int64_t agent_id)
+{
+    return !ix->group || eng_map_get(&ix->group->members, agent_id);
+}
 
 struct eng_queue {
     int64_t id;
@@ -112,6 +126,7 @@ struct engine {
     struct eng_map agents; /* id -> struct eng_agent */
     struct eng_map queues; /* id -> struct eng_queue */
     struct eng_map ixs;    /* id -> struct eng_ix (waiting or assigned) */
+    struct eng_map groups; /* id -> struct eng_group */
     struct eng_heap timers;
     struct eng_agent *dirty_agents, *dirty_agents_tail; /* FIFO */
     struct eng_queue *dirty_queues, *dirty_queues_tail; /* FIFO */

@@ -420,9 +420,11 @@ void eng_ix_leave(struct engine *e, struct eng_ix *ix, int reason, int wd_reason
 
 /* ---- strategies ------------------------------------------------------------------------- */
 
+/* Skipped for ix: tried this round, or outside its group (the agents of its account). */
 static bool is_tried(const struct eng_ix *ix, const struct eng_member *m)
 {
-    return ix->tried.n && eng_map_get(&ix->tried, m->agent->id);
+    return (ix->tried.n && eng_map_get(&ix->tried, m->agent->id)) ||
+           !eng_ix_allows(ix, m->agent->id);
 }
 
 /* rrmemory: the first available untried member after the last one this queue engaged, in

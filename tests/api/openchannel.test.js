@@ -108,6 +108,7 @@ test('notify → offer on the WebSocket → accept → reply reaches the reply U
     const q = await d.queue(admin, 'OC support', { agent_timeout: 60 });
     await d.addMembers(admin, q, [a, b]);
     const acc = await d.account(admin, 'Shop chat', { reply_url: replies.url });
+    await d.accountAgents(admin, acc, [a, b]);
     await d.setFlow(admin, acc, [{ application: 'queue', queue_id: q.id, timeout: 300 }]);
     for (const c of [a, b]) {
       const r = await c.request('POST', '/api/v1/agent/login', { body: { channel: 'openchannel' } });
@@ -209,6 +210,7 @@ test('a queue timeout moves the flow on: queue A timeout, queue B accepted (two 
   const qb = await d.queue(admin, 'Chain B');
   await d.addMembers(admin, qb, [c]);
   const acc = await d.account(admin, 'Chain account');
+  await d.accountAgents(admin, acc, [c]);
   await d.setFlow(admin, acc, [
     { application: 'queue', queue_id: qa.id, timeout: 5 },
     { application: 'queue', queue_id: qb.id, timeout: 300 },
@@ -230,6 +232,7 @@ test('agent state: login in pause, pause reasons, capacity holds offers back, fi
   const q = await d.queue(admin, 'Capacity queue');
   await d.addMembers(admin, q, [c]);
   const acc = await d.account(admin, 'Capacity account');
+  await d.accountAgents(admin, acc, [c]);
   await d.setFlow(admin, acc, [{ application: 'queue', queue_id: q.id, timeout: 300 }]);
 
   let r = await c.request('POST', '/api/v1/agent/login', { body: { channel: 'openchannel' } });
@@ -276,6 +279,7 @@ test('transfer to an agent, refused targets, timeout returns it unread; release 
   await d.addMembers(admin, q, [a]);
   const off = await d.account(admin, 'No transfers');
   const acc = await d.account(admin, 'Transfers', { transfer_enabled: true, transfer_timeout: 30, wait_agent: 20 });
+  for (const x of [off, acc]) await d.accountAgents(admin, x, [a, b]);
   for (const x of [off, acc]) await d.setFlow(admin, x, [{ application: 'queue', queue_id: q.id, timeout: 300 }]);
   for (const c of [a, b]) await c.request('POST', '/api/v1/agent/login', { body: { channel: 'openchannel' } });
 
@@ -319,6 +323,7 @@ test('concurrent accepts: 12 agents race for one interaction, exactly one wins',
   const q = await d.queue(admin, 'Race queue');
   await d.addMembers(admin, q, agents);
   const acc = await d.account(admin, 'Race account');
+  await d.accountAgents(admin, acc, agents);
   await d.setFlow(admin, acc, [{ application: 'queue', queue_id: q.id, timeout: 300 }]);
   for (const c of agents) await c.request('POST', '/api/v1/agent/login', { body: { channel: 'openchannel' } });
   for (let round = 0; round < 3; round++) {
@@ -381,6 +386,7 @@ test('reject passes the offer on; auto reply from the flow; reopen by the agent 
     const q = await d.queue(admin, 'Reject queue', { strategy: 'rrmemory' });
     await d.addMembers(admin, q, [a, b]);
     const acc = await d.account(admin, 'Reject account', { reply_url: replies.url });
+    await d.accountAgents(admin, acc, [a, b]);
     await d.setFlow(admin, acc, [
       { application: 'auto_reply', text: 'Hello ${contact.first_name}, an agent will answer soon.', mode: 'first_message' },
       { application: 'queue', queue_id: q.id, timeout: 300 },

@@ -24,6 +24,7 @@ test('kill -9 while interactions wait, are offered and are assigned; restart res
   await d.addMembers(admin, q, [a, p]);
   const acc = await d.account(admin, 'Restart account');
   const slow = await d.account(admin, 'Slow account');
+  for (const x of [acc, slow]) await d.accountAgents(admin, x, [a, p]);
   await d.setFlow(admin, acc, [{ application: 'queue', queue_id: q.id, timeout: 600 }]);
   await d.setFlow(admin, slow, [
     { application: 'queue', queue_id: empty.id, timeout: 120 },

@@ -361,3 +361,72 @@ test('transcript.zip: transcript.txt with every message and notes marked, attach
   assert.deepEqual(fields(r), ['id']);
   assert.equal((await A.request('POST', `/api/v1/interactions/${id}/close`, { body: {} })).status, 200);
 });
+
+test('only the agents of the account are offered its interactions; adding one offers it at once, removing one withdraws it', async () => {
+  const D = await d.agentDesk(srv, admin, 'desk.d');
+  assert.equal((await D.request('POST', '/api/v1/agent/login', { body: { channel: 'sms' } })).status, 200);
+  const elig = await twilioAccount('Eligibility SMS', 'elg');
+  let r = await admin.request('POST', '/api/v1/queues', { body: { channel: 'sms', name: 'Eligibility queue' } });
+  assert.equal(r.status, 201, r.text);
+  const q = r.json;
+  await d.addMembers(admin, q, [D]);
+  r = await admin.request('PUT', `/api/v1/flows/sms/${elig.id}/actions`, { body: { actions: [{ application: 'queue', queue_id: q.id, timeout: 300 }] } });
+  assert.equal(r.status, 200, r.text);
+  const w = webhook('twilio', 'inbound', { id: 'desk-elig-1', from: '+15558000009', text: 'who is there?' }, { url: elig.receive_url });
+  const u = new URL(w.url);
+  r = await srv.request('POST', u.pathname + u.search, { body: w.body, headers: w.headers });
+  assert.equal(r.status, 200, r.text);
+  // It waits in the queue, D (a member, available, not an agent of the account) has no offer.
+  const waiting = async () => (await admin.request('GET', '/api/v1/realtime/queues')).json.queues.find((x) => x.queue_id === q.id);
+  await d.waitFor(async () => { const x = await waiting(); return x && x.waiting === 1; }, 'waiting');
+  let x = await waiting();
+  assert.equal(x.available, 1);
+  assert.equal(x.offered, 0);
+  assert.deepEqual((await D.request('GET', '/api/v1/agent/offers')).json.items, []);
+  // D may not start conversations on it either.
+  assert.equal((await start(D, { phone: '+15558000010', body: 'hi' }, elig)).status, 404);
+
+  r = await admin.request('PUT', `/api/v1/sms/accounts/${elig.id}/agents`, { body: { agent_ids: [D.agent.id] } });
+  assert.equal(r.status, 200, r.text);
+  const offer = await d.waitFor(() => D.ws.got.find((m) => m.type === 'interaction.offered' && m.data.contact.phone === '+15558000009'), 'offered once D is an agent of the account');
+  r = await admin.request('PUT', `/api/v1/sms/accounts/${elig.id}/agents`, { body: { agent_ids: [] } });
+  assert.equal(r.status, 200, r.text);
+  const ended = await d.waitFor(() => D.ws.got.find((m) => m.type === 'interaction.offer_ended' && m.data.id === offer.data.id), 'withdrawn when D leaves the account');
+  assert.equal(ended.data.reason, 'unavailable');
+  assert.notEqual((await D.request('POST', `/api/v1/interactions/${offer.data.id}/accept`)).status, 200);
+  x = await waiting();
+  assert.equal(x.waiting, 1);
+  assert.equal(x.offered, 0);
+  D.ws.close();
+});
+
+test('provider options: stored with the credentials, shown, validated by name, kept or removed', async () => {
+  const base = { name: 'Options SMS', key: 'opt', type: 'intelepeer', phone: '+15551234567', domain: srv.baseUrl };
+  let r = await admin.request('POST', '/api/v1/sms/accounts', { body: { ...base, credentials: { api_key: 'ip-options-key-0001', options: { auth: 'header:X-Api-Key:api_key', field_text: 'message', nope: 1, send_method: 'DELETE' } } } });
+  assert.equal(r.status, 422, r.text);
+  assert.deepEqual(fields(r), ['credentials.options.nope', 'credentials.options.send_method']);
+  assert.equal((await admin.request('GET', '/api/v1/sms/accounts?q=Options')).json.total, 0, 'nothing created');
+  r = await admin.request('POST', '/api/v1/sms/accounts', { body: { ...base, credentials: { api_key: 'ip-options-key-0001', options: { api: 'v2' } } } });
+  assert.equal(r.status, 422, r.text);
+  assert.deepEqual(fields(r), ['credentials.options.api']);
+
+  const options = { auth: 'header:X-Api-Key:api_key', field_text: 'message', status_map: { DONE: 'delivered' } };
+  r = await admin.request('POST', '/api/v1/sms/accounts', { body: { ...base, credentials: { api_key: 'ip-options-key-0001', options } } });
+  assert.equal(r.status, 201, r.text);
+  const id = r.json.id;
+  assert.deepEqual(r.json.credentials.options, options);
+  assert.equal(r.json.credentials.api_key, '****0001');
+  r = await admin.request('PATCH', `/api/v1/sms/accounts/${id}`, { body: { description: 'kept' } });
+  assert.deepEqual(r.json.credentials.options, options);
+  r = await admin.request('PATCH', `/api/v1/sms/accounts/${id}`, { body: { credentials: { options: { field_text: 'sms' } } } });
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.json.credentials.options, { field_text: 'sms' });
+  r = await admin.request('PATCH', `/api/v1/sms/accounts/${id}`, { body: { credentials: { options: { send_url: 'http://plain.example/x' } } } });
+  assert.equal(r.status, 422);
+  assert.deepEqual(fields(r), ['credentials.options.send_url']);
+  assert.deepEqual((await admin.request('GET', `/api/v1/sms/accounts/${id}`)).json.credentials.options, { field_text: 'sms' }, 'unchanged');
+  r = await admin.request('PATCH', `/api/v1/sms/accounts/${id}`, { body: { credentials: { options: null } } });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.credentials.options, undefined);
+  assert.equal((await admin.request('DELETE', `/api/v1/sms/accounts/${id}`)).status, 204);
+});

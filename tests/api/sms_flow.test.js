@@ -61,6 +61,7 @@ PROVIDERS.forEach((p, n) => {
     let r = await admin.request('POST', '/api/v1/sms/accounts', { body: accountBody(p, n) });
     assert.equal(r.status, 201, r.text);
     const acc = r.json;
+    await d.accountAgents(admin, acc, [agent], 'sms');
     // A queue of its own: a provider that fails leaves no offer behind for the next one.
     r = await admin.request('POST', '/api/v1/queues', { body: { channel: 'sms', name: `SMS ${p}` } });
     assert.equal(r.status, 201, r.text);

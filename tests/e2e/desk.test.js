@@ -342,6 +342,8 @@ test('an account without a reply URL: the reply box says so and notes still work
   const r = await api.request('POST', '/api/v1/openchannel/accounts', { body: { name: 'No reply' } });
   assert.equal(r.status, 201, r.text);
   const acc = r.json;
+  // Only the agents of an account are offered its interactions.
+  assert.equal((await api.request('PUT', `/api/v1/openchannel/accounts/${acc.id}/agents`, { body: { agent_ids: [state.agent.id] } })).status, 200);
   await api.request('PUT', `/api/v1/flows/openchannel/${acc.id}/actions`, { body: { actions: [{ application: 'queue', queue_id: state.queue.id, timeout: 600 }] } });
   await notify(acc, { from: 'cust-2', body: 'Hello?', firstName: 'Nico' });
   await page.getByRole('button', { name: 'Accept Nico' }).click();

@@ -80,6 +80,13 @@ static int64_t seed(struct db *db, int64_t *agents, int64_t *queue)
              "updated_at) VALUES ('race', %lld, 'x', 0, 0) RETURNING id",
              (long long)list);
     int64_t account = insert_id(db, sql);
+    /* Only the agents of the account are offered its interactions. */
+    for (int i = 0; i < AGENTS; i++)
+        assert_int_equal(db_execf(db, NULL,
+                                  "INSERT INTO openchannel_account_agents (account_id, staff_id) "
+                                  "VALUES (?, ?)",
+                                  "ii", account, agents[i]),
+                         0);
     char actions[128];
     snprintf(actions, sizeof(actions),
              "[{\"application\": \"queue\", \"queue_id\": %lld, \"timeout\": 3600}]",

@@ -256,6 +256,75 @@ static void test_beepall_all_reject_starts_new_round(void **state)
     sim_free(s);
 }
 
+/* ---- agent groups (the agents of an account) ----------------------------------------------- */
+
+/* Only the group's members are offered its interactions, with every strategy; an interaction
+ * without a group goes to anyone; reject rounds stay inside the group. */
+static void test_group_limits_offers(void **state)
+{
+    int strategies[] = {ENG_RRMEMORY, ENG_LEASTRECENT, ENG_BEEPALL};
+    for (int k = 0; k < 3; k++) {
+        struct sim *s = sim_new();
+        crew(s, 100, 4, strategies[k], 20);
+        int64_t g[] = {2, 4};
+        ok(s, eng_group_set(s->e, 77, g, 2, s->now));
+        mark(s);
+        ok(s, eng_enqueue_group(s->e, 7, 100, 77, s->now));
+        drain(s);
+        for (int64_t a = 1; a <= 4; a++)
+            assert_int_equal(count(s, ENG_EV_OFFERED, 7, a),
+                             a % 2 == 0 && (strategies[k] == ENG_BEEPALL || a == 2));
+        assert_int_equal(eng_eligibility(s->e, 1, 7), ENG_INELIG_GROUP);
+        assert_int_equal(eng_eligibility(s->e, 3, 7), ENG_INELIG_GROUP);
+        /* Both group members reject: a new round, still inside the group. */
+        mark(s);
+        ok(s, eng_reject(s->e, 2, 7, s->now));
+        if (strategies[k] != ENG_BEEPALL) {
+            assert_int_equal(offered_to(s, 7), 4);
+            mark(s);
+        }
+        ok(s, eng_reject(s->e, 4, 7, s->now));
+        for (int64_t a = 1; a <= 4; a += 2)
+            assert_int_equal(count(s, ENG_EV_OFFERED, 7, a), 0);
+        assert_int_equal(count(s, ENG_EV_OFFERED, 7, 0), strategies[k] == ENG_BEEPALL ? 2 : 1);
+        /* Without a group: anyone (agent 1 or 3 is free). */
+        mark(s);
+        enqueue(s, 8, 100);
+        assert_true(count(s, ENG_EV_OFFERED, 8, 1) + count(s, ENG_EV_OFFERED, 8, 3) >= 1);
+        sim_free(s);
+    }
+}
+
+/* An empty (or unknown) group waits; agents joining get offers at once; agents leaving lose
+ * their offers of the group's interactions, which pass on. */
+static void test_group_changes(void **state)
+{
+    struct sim *s = sim_new();
+    crew(s, 100, 3, ENG_RRMEMORY, 20);
+    mark(s);
+    ok(s, eng_enqueue_group(s->e, 7, 100, 5, s->now)); /* group 5 never set: nobody */
+    drain(s);
+    assert_int_equal(count(s, ENG_EV_OFFERED, 7, 0), 0);
+    int64_t g1[] = {3};
+    mark(s);
+    ok(s, eng_group_set(s->e, 5, g1, 1, s->now));
+    assert_int_equal(offered_to(s, 7), 3);
+    int64_t g2[] = {1, 2};
+    mark(s);
+    ok(s, eng_group_set(s->e, 5, g2, 2, s->now));
+    assert_int_equal(count(s, ENG_EV_WITHDRAWN, 7, 3), 1);
+    assert_int_equal(nth(s, ENG_EV_WITHDRAWN, 0)->reason, ENG_WD_AGENT_UNAVAILABLE);
+    int64_t to = offered_to(s, 7);
+    assert_true(to == 1 || to == 2);
+    assert_int_equal(accept(s, 3, 7), ENG_ACCEPT_NOT_OFFERED);
+    assert_int_equal(accept(s, to, 7), ENG_ACCEPT_OK);
+    /* Bad inputs change nothing. */
+    assert_int_equal(eng_group_set(s->e, 0, g1, 1, s->now), SB_EINVAL);
+    assert_int_equal(eng_enqueue_group(s->e, 9, 100, -1, s->now), SB_EINVAL);
+    drain(s);
+    sim_free(s);
+}
+
 /* ---- rrmemory / leastrecent --------------------------------------------------------------- */
 
 static void test_rrmemory_order_and_wrap(void **state)
@@ -1105,6 +1174,7 @@ static void test_ds_map_set_heap(void **state)
 #define P_QUEUES 6
 #define P_IX     400
 #define P_TABS   4
+#define P_GROUPS 3
 
 struct p_offer {
     int64_t agent, ix, queue;
@@ -1121,6 +1191,8 @@ struct model {
     int waiting_in[P_IX + 1]; /* queue id while between JOINED and LEFT, else 0 */
     int assigned_to[P_IX + 1];
     int ch_of_ix[P_IX + 1];
+    int group_of_ix[P_IX + 1]; /* its agent group while waiting (0 = none) */
+    bool in_group[P_GROUPS + 1][P_AGENTS + 1];
     struct p_offer offers[4096];
     size_t noffers;
     long joined, left, assigned_total;
@@ -1168,6 +1240,7 @@ static void p_apply(struct sim *s, struct model *md)
             /* Offers only to eligible agents. */
             assert_int_equal(md->waiting_in[ix], q);
             assert_true(md->member[q][a]);
+            assert_true(!md->group_of_ix[ix] || md->in_group[md->group_of_ix[ix]][a]);
             assert_true(md->logged[a][ch]);
             assert_false(md->paused[a]);
             assert_int_equal(find_offer(md, a, ix), -1);
@@ -1218,8 +1291,11 @@ static void p_check_limits(const struct model *md)
                 assert_true(md->open[a][ch] + held[ch] <= md->cap[a][ch]);
         for (size_t i = 0; i < md->noffers; i++)
             if (md->offers[i].agent == a) {
-                assert_true(md->logged[a][md->ch_of_ix[md->offers[i].ix]]);
+                int64_t ix = md->offers[i].ix;
+                assert_true(md->logged[a][md->ch_of_ix[ix]]);
                 assert_false(md->paused[a]);
+                /* Leaving a group took back its offers. */
+                assert_true(!md->group_of_ix[ix] || md->in_group[md->group_of_ix[ix]][a]);
             }
     }
 }
@@ -1259,14 +1335,29 @@ static void test_property_random_operations(void **state)
         int q = 1 + (int)rndn(P_QUEUES);
         int ch = chans[rndn(3)];
         int r = 0;
-        if (op < 15) {
+        if (op < 13) {
             s->now += rndn(2500);
             r = eng_tick(s->e, s->now);
+        } else if (op < 15) {
+            /* An account's agents change (its group): a random subset. */
+            int g = 1 + (int)rndn(P_GROUPS);
+            int64_t ids[P_AGENTS];
+            size_t n = 0;
+            for (int x = 1; x <= P_AGENTS; x++) {
+                md->in_group[g][x] = rndn(2) == 0;
+                if (md->in_group[g][x])
+                    ids[n++] = x;
+            }
+            r = eng_group_set(s->e, g, ids, n, s->now);
         } else if (op < 30) {
-            /* A new attempt: a fresh id, or an id that finished (chained queues). */
+            /* A new attempt: a fresh id, or an id that finished (chained queues); half of
+             * them for the agents of an account only. */
             int64_t ix = next_ix <= P_IX && rndn(3) ? next_ix++ : 1 + rndn(P_IX);
             bool busy = md->waiting_in[ix] || md->assigned_to[ix];
-            r = eng_enqueue(s->e, ix, q, s->now);
+            int g = rndn(2) ? 0 : 1 + (int)rndn(P_GROUPS);
+            if (!busy)
+                md->group_of_ix[ix] = g;
+            r = eng_enqueue_group(s->e, ix, q, g, s->now);
             assert_int_equal(r, busy ? SB_ECONFLICT : 0);
             r = 0;
         } else if (op < 36) {
@@ -1388,6 +1479,8 @@ int main(void)
         cmocka_unit_test(test_late_accept_after_missed_tick),
         cmocka_unit_test(test_leastrecent_vs_rrmemory),
         cmocka_unit_test(test_leastrecent_order),
+        cmocka_unit_test(test_group_limits_offers),
+        cmocka_unit_test(test_group_changes),
         cmocka_unit_test(test_weight_orders_competing_queues),
         cmocka_unit_test(test_eligibility_order),
         cmocka_unit_test(test_capacity_refusal_ends_as_timeout),

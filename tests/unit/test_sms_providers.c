@@ -1207,6 +1207,99 @@ static void test_address_ranges(void **state)
     assert_int_equal(sms_net_pin("127.0.0.1", 443, entry, sizeof(entry), &why), SB_EFORBIDDEN);
 }
 
+/* Options given through the account API (credentials.options, validated by
+ * sms_credentials_validate and stored with the sealed credentials) reach the adapter and
+ * change the request it builds; options that do not apply or are malformed are refused by
+ * name. */
+static void test_account_options_change_the_request(void **state)
+{
+    json_error_t e;
+    json_t *errors = json_array(), *clean = NULL;
+    json_t *plain = json_loads("{\"api_key\":\"IPK\"}", 0, &e);
+    assert_int_equal(sms_credentials_validate("intelepeer", plain, NULL, &clean, errors), 0);
+    struct sms_account_creds c;
+    assert_int_equal(sms_creds_from_account("intelepeer", clean, "+15551234567", "smt_t", &A, &c),
+                     0);
+    struct sms_http_out before = build("intelepeer", &c, NULL, &msg, NULL, 0);
+    assert_string_equal(hdr(&before, "Authorization"), "Bearer IPK");
+    json_t *b = body_json(&before);
+    assert_non_null(json_object_get(b, "text"));
+    json_decref(b);
+    json_decref(clean);
+
+    json_t *given =
+        json_loads("{\"api_key\":\"IPK\",\"options\":{\"auth\":\"header:X-Api-Key:api_key\","
+                   "\"field_text\":\"message\",\"field_to\":\"destination\",\"number_format\":"
+                   "\"digits\",\"status_map\":{\"DONE\":\"delivered\"}}}",
+                   0, &e);
+    assert_non_null(given);
+    assert_int_equal(sms_credentials_validate("intelepeer", given, NULL, &clean, errors), 0);
+    assert_int_equal(json_array_size(errors), 0);
+    json_t *pub = sms_credentials_public("intelepeer", clean);
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(pub, "options"), "field_text")),
+        "message");
+    json_decref(pub);
+    assert_int_equal(sms_creds_from_account("intelepeer", clean, "+15551234567", "smt_t", &A, &c),
+                     0);
+    struct sms_http_out after = build("intelepeer", &c, NULL, &msg, NULL, 0);
+    assert_string_equal(after.url, before.url);
+    assert_null(hdr(&after, "Authorization"));
+    assert_string_equal(hdr(&after, "X-Api-Key"), "IPK");
+    b = body_json(&after);
+    assert_null(json_object_get(b, "text"));
+    assert_string_equal(json_string_value(json_object_get(b, "message")), "Hello & welcome");
+    assert_string_equal(json_string_value(json_object_get(b, "destination")), "393331234567");
+    json_decref(b);
+
+    /* A change without "options" keeps them; null removes them. */
+    json_t *keep = NULL, *drop = NULL;
+    json_t *patch = json_loads("{\"api_key\":\"IPK2\"}", 0, &e);
+    assert_int_equal(sms_credentials_validate("intelepeer", patch, clean, &keep, errors), 0);
+    assert_true(json_equal(json_object_get(keep, "options"), json_object_get(clean, "options")));
+    json_decref(patch);
+    patch = json_loads("{\"options\":null}", 0, &e);
+    assert_int_equal(sms_credentials_validate("intelepeer", patch, clean, &drop, errors), 0);
+    assert_null(json_object_get(drop, "options"));
+    json_decref(patch);
+    json_decref(keep);
+    json_decref(drop);
+
+    /* Refused, each by name: an option of another type, an unknown one, bad values. */
+    struct {
+        const char *type, *options, *field;
+    } bad[] = {
+        {"intelepeer", "{\"api\":\"v2\"}", "credentials.options.api"},
+        {"twilio", "{\"send_url\":\"https://x.example/\"}", "credentials.options.send_url"},
+        {"intelepeer", "{\"nope\":\"x\"}", "credentials.options.nope"},
+        {"intelepeer", "{\"auth\":\"header:Content-Length:api_key\"}", "credentials.options.auth"},
+        {"intelepeer", "{\"auth\":\"bearer:secret\"}", "credentials.options.auth"},
+        {"intelepeer", "{\"send_url\":\"http://x.example/send\"}", "credentials.options.send_url"},
+        {"intelepeer", "{\"send_url\":\"https://x.example/{nope}\"}",
+         "credentials.options.send_url"},
+        {"intelepeer", "{\"send_method\":\"DELETE\"}", "credentials.options.send_method"},
+        {"intelepeer", "{\"field_text\":\"a b\"}", "credentials.options.field_text"},
+        {"skebby", "{\"status_map\":{\"OK\":\"great\"}}", "credentials.options.status_map"},
+        {"intelepeer", "[1]", "credentials.options"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+        json_t *o = json_loads(bad[i].options, JSON_DECODE_ANY, &e);
+        assert_non_null(o);
+        json_t *errs = json_array(), *out = NULL;
+        assert_int_equal(sms_options_validate(bad[i].type, o, &out, errs), SB_EINVALID);
+        assert_null(out);
+        assert_int_equal(json_array_size(errs), 1);
+        assert_string_equal(json_string_value(json_object_get(json_array_get(errs, 0), "field")),
+                            bad[i].field);
+        json_decref(errs);
+        json_decref(o);
+    }
+    json_decref(clean);
+    json_decref(given);
+    json_decref(plain);
+    json_decref(errors);
+}
+
 static void test_creds_from_account(void **state)
 {
     /* The stored credentials objects of sms_accounts.h, field names as docs/sms.md lists them. */
@@ -1359,6 +1452,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_send_skebby_session, setup, teardown),
         cmocka_unit_test_setup_teardown(test_send_user_base_urls, setup, teardown),
         cmocka_unit_test_setup_teardown(test_send_custom_providers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_account_options_change_the_request, setup, teardown),
         cmocka_unit_test_setup_teardown(test_send_answers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_base_url_guard, setup, teardown),
         cmocka_unit_test_setup_teardown(test_address_ranges, setup, teardown),

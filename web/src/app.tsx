@@ -3,6 +3,7 @@ import { AppHeader } from './components/AppHeader';
 import { Console, isStaffConsole } from './console/Console';
 import { Desk } from './desk/Desk';
 import { fetchMe, genericMessage, logout, type Session } from './lib/auth';
+import { licenseText, loadBranding, useBranding } from './lib/branding';
 import { useClientLogs } from './lib/clientLogs';
 import { Link, navigate, useRoute } from './lib/router';
 import type { SocketManager } from './lib/socket';
@@ -37,6 +38,7 @@ export function App({ socket }: AppProps) {
   }, [connection]);
 
   const route = useRoute();
+  const { branding, license } = useBranding();
   const [state, setState] = useState<SessionState>({ kind: 'loading' });
   const [loggingOut, setLoggingOut] = useState(false);
 
@@ -80,6 +82,17 @@ export function App({ socket }: AppProps) {
         setSignedOutWhy('You were signed out because your account signed in somewhere else.');
         setState({ kind: 'anonymous' });
         navigate('/login', true);
+      }),
+    [socket],
+  );
+
+  // Another administrator page saved the customizations: apply them here too (the event
+  // reaches administrators' sockets only; other pages take them at their next load).
+  useEffect(
+    () =>
+      socket.onMessage((m) => {
+        const keys = m.type === 'settings.changed' && typeof m.data === 'object' && m.data !== null ? (m.data as { keys?: unknown }).keys : null;
+        if (Array.isArray(keys) && keys.some((k) => typeof k === 'string' && k.startsWith('customization.'))) void loadBranding();
       }),
     [socket],
   );
@@ -144,6 +157,11 @@ export function App({ socket }: AppProps) {
       if (route.path === '/reset-password') return <ResetPasswordPage token={route.query.get('token') ?? ''} />;
       return (
         <>
+          {branding.loginLogo && (
+            <div class="login-logo">
+              <img src={branding.loginLogo} alt="" />
+            </div>
+          )}
           {signedOutWhy && (
             <Banner tone="warning" role="alert">
               {signedOutWhy}
@@ -242,6 +260,12 @@ export function App({ socket }: AppProps) {
         {connection === 'reconnecting' && (
           <Banner tone="warning" role="alert" title="Connection lost">
             The connection to the server was lost (network problem). Reconnecting… This message disappears when the connection is back.
+          </Banner>
+        )}
+        {/* Seed 001: at login for everyone; afterwards for administrators, who can act on it. */}
+        {license && (state.kind === 'anonymous' || (state.kind === 'session' && state.session.user.role === 'admin')) && (
+          <Banner tone={license.expired ? 'error' : 'warning'} role="status" title={license.expired ? 'Licence expired' : 'Licence expiring'}>
+            {licenseText(license)}
           </Banner>
         )}
         {page()}

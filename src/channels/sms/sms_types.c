@@ -434,7 +434,7 @@ int sms_credentials_validate(const char *type, const json_t *given, const json_t
     json_t *v;
     json_object_foreach((json_t *)given, k, v)
     {
-        bool known = false;
+        bool known = !strcmp(k, "options"); /* checked by sms_options_validate */
         for (size_t i = 0; i < 6 && t->fields[i].name; i++)
             known = known || !strcmp(k, t->fields[i].name);
         if (!known) {
@@ -461,6 +461,15 @@ int sms_credentials_validate(const char *type, const json_t *given, const json_t
             continue;
         }
         check_field(f, use, out, errors);
+    }
+    /* Provider options: absent keeps the current ones, null removes them, an object replaces
+     * them whole. */
+    json_t *og = json_object_get(given, "options"), *oc = json_object_get(current, "options");
+    json_t *ouse = og ? og : oc;
+    if (ouse && !json_is_null(ouse)) {
+        json_t *oclean = NULL;
+        if (!sms_options_validate(t->name, ouse, &oclean, errors))
+            json_object_set_new(out, "options", oclean);
     }
     if (json_array_size(errors) == before) {
         if (!strcmp(t->name, "skebby")) {
@@ -498,5 +507,8 @@ json_t *sms_credentials_public(const char *type, const json_t *creds)
             json_object_set_new(out, f->name, v ? json_incref(v) : json_null());
         }
     }
+    json_t *o = json_object_get(creds, "options");
+    if (out && json_is_object(o)) /* not secret: formats and field names */
+        json_object_set_new(out, "options", json_deep_copy(o));
     return out;
 }

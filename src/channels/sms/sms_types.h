@@ -62,6 +62,15 @@ bool sms_phone_valid(const char *phone);
 int sms_credentials_validate(const char *type, const json_t *given, const json_t *current,
                              json_t **clean, json_t *errors);
 
+/* Validates an account's provider options (the credentials' "options" member: the
+ * configurable parts of the formats marked [NF]/[K], docs/providers.md "Custom formats"):
+ * an object of known options that apply to `type`, each value checked, at most
+ * SMS_OPTIONS_MAX bytes as JSON. Each bad one is appended to `errors` as
+ * {field: "credentials.options.<name>", message}. 0 with *clean (a new copy), SB_EINVALID,
+ * SB_ENOMEM. Pure, any thread. */
+#define SMS_OPTIONS_MAX 4096
+int sms_options_validate(const char *type, const json_t *given, json_t **clean, json_t *errors);
+
 /* The credentials as the API shows them: non-secret fields as stored, secret ones masked.
  * New reference; NULL when out of memory. */
 json_t *sms_credentials_public(const char *type, const json_t *creds);

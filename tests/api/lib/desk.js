@@ -68,6 +68,12 @@ async function account(admin, name, body = {}) {
   return r.json;
 }
 
+// Makes `agents` the agents of the account: only they are offered its interactions.
+async function accountAgents(admin, acc, agents, channel = 'openchannel') {
+  const r = await admin.request('PUT', `/api/v1/${channel}/accounts/${acc.id}/agents`, { body: { agent_ids: agents.map((a) => a.agent.id) } });
+  assert.equal(r.status, 200, r.text);
+}
+
 async function setFlow(admin, acc, actions) {
   const r = await admin.request('PUT', `/api/v1/flows/openchannel/${acc.id}/actions`, { body: { actions } });
   assert.equal(r.status, 200, r.text);
@@ -97,4 +103,4 @@ async function replyServer(statuses = []) {
 
 const advance = (srv, ms) => srv.request('POST', '/api/v1/_test/clock', { body: { advance_ms: ms } });
 
-module.exports = { waitFor, connect, events, agentDesk, queue, addMembers, account, setFlow, notify, replyServer, advance, AGENT_PW };
+module.exports = { waitFor, connect, events, agentDesk, queue, addMembers, account, accountAgents, setFlow, notify, replyServer, advance, AGENT_PW };

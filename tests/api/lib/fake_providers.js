@@ -16,6 +16,8 @@
 //   fp.sent('twilio')          // messages accepted, in arrival order
 //   fp.requests                // every request, accepted or refused, with its answer status
 //   fp.fail('twilio', { status: 500, count: Infinity }); fp.recover('twilio');
+//   fp.fail('twilio', { hang: true, count: 1 })  // never answers (the client times out);
+//                              // fp.hung lists those requests with closedAt = when the client gave up
 //   fp.expireSessions();       // Skebby: the next send with an old session gets 401
 //   const w = webhook('twilio', 'inbound', { id, from, to, text }, { url });  // signed request
 //   await fp.stop();
@@ -427,6 +429,8 @@ async function startFakeProviders(opts = {}) {
   const sent = Object.fromEntries(Object.keys(HANDLERS).map((p) => [p, []]));
   const failing = {};
   const requests = [];
+  // Requests held without an answer (fail with hang): { provider, openedAt, closedAt, res }.
+  const hung = [];
 
   function answer(res, status, body, headers) {
     const text = typeof body === 'string' ? body : JSON.stringify(body);
@@ -440,7 +444,7 @@ async function startFakeProviders(opts = {}) {
     if (req.method === 'GET' && url.pathname === '/_fake/requests') return answer(res, 200, requests);
     if (req.method === 'POST' && url.pathname === '/_fake/fail') {
       const o = body ? JSON.parse(body) : {};
-      fp.fail(p, { status: o.status || 500, count: o.count === undefined ? Infinity : o.count });
+      fp.fail(p, { status: o.status || 500, count: o.count === undefined ? Infinity : o.count, hang: !!o.hang });
       return answer(res, 204, '');
     }
     if (req.method === 'POST' && url.pathname === '/_fake/recover') return fp.recover(p), answer(res, 204, '');
@@ -468,6 +472,13 @@ async function startFakeProviders(opts = {}) {
       const f = failing[provider];
       if (f && f.count > 0) {
         f.count--;
+        if (f.hang) {
+          // Not processed, never answered: the client's timeout ends it (or recover/stop).
+          const h = { provider, openedAt: Date.now(), closedAt: null, res };
+          hung.push(h);
+          res.on('close', () => { h.closedAt = Date.now(); });
+          return undefined;
+        }
         return answer(res, (rec.status = f.status), { error: 'injected failure' });
       }
       const ctx = { req, method: req.method, path: rec.path, body, creds: creds[provider] };
@@ -490,12 +501,14 @@ async function startFakeProviders(opts = {}) {
     baseUrl: `http://127.0.0.1:${port}`,
     creds,
     requests,
+    hung,
     sent: (p) => sent[p],
-    fail(p, { status = 500, count = Infinity } = {}) {
-      failing[p] = { status, count };
+    fail(p, { status = 500, count = Infinity, hang = false } = {}) {
+      failing[p] = { status, count, hang };
     },
     recover(p) {
       delete failing[p];
+      for (const h of hung) if (h.provider === p && h.closedAt === null) h.res.destroy();
     },
     expireSessions() {
       state.skebbySessions.clear();
@@ -503,10 +516,15 @@ async function startFakeProviders(opts = {}) {
     reset() {
       for (const p of Object.keys(sent)) sent[p].length = 0;
       for (const p of Object.keys(failing)) delete failing[p];
+      for (const h of hung) if (h.closedAt === null) h.res.destroy();
+      hung.length = 0;
       requests.length = 0;
       state.skebbySessions.clear();
     },
-    stop: () => new Promise((resolve) => server.close(resolve)),
+    stop: () => new Promise((resolve) => {
+      for (const h of hung) if (h.closedAt === null) h.res.destroy();
+      server.close(resolve);
+    }),
   };
   return fp;
 }

@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import { headerText, useBranding } from '../lib/branding';
 import type { SocketState } from '../lib/socket';
 
 export interface AppHeaderProps {
@@ -15,13 +16,15 @@ const CONNECTION_LABEL: Record<SocketState, string> = {
 };
 
 export function AppHeader({ connection, actions }: AppHeaderProps) {
+  const { branding } = useBranding();
   return (
     <header class="app-header">
       <a class="skip-link" href="#main">
         Skip to main content
       </a>
       <a class="app-header__brand" href="/">
-        Switchboard
+        {branding.systemLogo && <img class="app-header__logo" src={branding.systemLogo} alt="" />}
+        <span data-testid="header-text">{headerText(branding)}</span>
       </a>
       <div class="app-header__actions">
         <span class={`conn-pill conn-pill--${connection}`} title="Live connection to the server">

@@ -7,13 +7,18 @@ import { can } from '../lib/staff';
 import { Banner } from '../ui';
 import { AgentEditor } from './AgentEditor';
 import { AgentsList } from './AgentsList';
+import { AuditLog } from './Audit';
+import { Customizations } from './Customizations';
 import { InteractionsList, routeId } from './Interactions';
 import { IntervalEditor, IntervalsList } from './Intervals';
 import { OpenChannelEditor, OpenChannelList } from './OpenChannel';
 import { ProfileEditor, ProfilesList } from './Profiles';
 import { QueueEditor, QueuesList } from './Queues';
 import { RealtimeBoard } from './Realtime';
+import { Reports } from './Reports';
+import { GeneralSettings } from './Settings';
 import { SpyView } from './Spy';
+import { TeamEditor, TeamsList } from './Teams';
 import { SmsSection } from './SmsAccounts';
 import { UserEditor, UsersList } from './Users';
 
@@ -38,13 +43,18 @@ export function consoleSections(session: Session): NavItem[] {
   if (can(session, 'agents', 'read')) items.push({ id: 'agents', label: 'Agents', href: '/admin/agents' });
   if (admin) items.push({ id: 'users', label: 'Users', href: '/admin/users' });
   if (admin) items.push({ id: 'profiles', label: 'Profiles', href: '/admin/profiles' });
+  if (can(session, 'teams', 'read')) items.push({ id: 'teams', label: 'Teams', href: '/admin/teams' });
   if (can(session, 'queues', 'read')) items.push({ id: 'queues', label: 'Queues', href: '/admin/queues' });
   if (can(session, 'realtime', 'read')) items.push({ id: 'realtime', label: 'Realtime', href: '/admin/realtime' });
+  if (can(session, 'reports', 'read')) items.push({ id: 'reports', label: 'Reports', href: '/admin/reports' });
   if (admin) items.push({ id: 'sms', label: 'SMS accounts', href: '/admin/sms' });
   // Interaction lists: the server lets those who read Queues list them (in their scope).
   if (can(session, 'queues', 'read')) items.push({ id: 'interactions', label: 'Interactions', href: '/admin/interactions/sms' });
   if (admin) items.push({ id: 'openchannel', label: 'Open Channel', href: '/admin/openchannel' });
   if (admin || session.user.role === 'user') items.push({ id: 'intervals', label: 'Intervals', href: '/admin/intervals' });
+  if (admin) items.push({ id: 'audit', label: 'Audit log', href: '/admin/audit' });
+  if (admin) items.push({ id: 'settings', label: 'General settings', href: '/admin/settings' });
+  if (admin) items.push({ id: 'customizations', label: 'Customizations', href: '/admin/customizations' });
   return items;
 }
 
@@ -163,6 +173,16 @@ export function Console({ session, route, socket, footer }: ConsoleProps) {
         return <SmsSection id={id} sub={parts[3]} />;
       case 'openchannel':
         return id === null ? <OpenChannelList /> : <OpenChannelEditor key={String(id)} id={id} />;
+      case 'teams':
+        return id === null ? <TeamsList session={session} /> : <TeamEditor key={String(id)} session={session} id={id} />;
+      case 'reports':
+        return <Reports />;
+      case 'audit':
+        return <AuditLog />;
+      case 'settings':
+        return <GeneralSettings />;
+      case 'customizations':
+        return <Customizations />;
       case 'intervals':
         return id === null ? <IntervalsList session={session} /> : <IntervalEditor key={String(id)} session={session} id={id} />;
       default:

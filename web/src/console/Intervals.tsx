@@ -1,9 +1,11 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { genericMessage, type FieldError, type Session } from '../lib/auth';
 import { Link, navigate } from '../lib/router';
-import { getObject, getPage, isRecord, num, send, str, type Json } from '../lib/staff';
-import { Banner, Button, Dialog, SelectField, TextField } from '../ui';
-import { errorsOf, focusField, saveMessage, useDebounced, useLoad } from './common';
+import { getObject, isRecord, num, send, str, type Json } from '../lib/staff';
+import { Banner, Button, DataTable, Dialog, Pager, SelectField, TextField, type Column } from '../ui';
+import { errorsOf, focusField, saveMessage } from './common';
+import { DeleteSelected, deletedNotice } from './DeleteSelected';
+import { useList } from './useList';
 
 const FIELDS: { key: string; label: string; hint: string }[] = [
   { key: 'time_range', label: 'Time range', hint: '* or 09:00-18:00 (22:00-06:00 crosses midnight)' },
@@ -20,56 +22,82 @@ function describeSub(s: Json): string {
     .join(' · ') || 'Any time';
 }
 
+const INTERVAL_NOUN: [string, string] = ['interval', 'intervals'];
+
 /** Intervals (Tools → Intervals): when flow actions apply, in the server's time zone. */
 export function IntervalsList({ session }: { session: Session }) {
-  const [q, setQ] = useState('');
-  const query = useDebounced(q.trim(), 250);
-  const [list] = useLoad(() => getPage(`/intervals?limit=500${query ? `&q=${encodeURIComponent(query)}` : ''}`), [query]);
+  const admin = session.user.role === 'admin';
+  const list = useList({
+    path: '/intervals',
+    mode: 'client',
+    initialSort: { key: 'name', desc: false },
+    sortValue: (x, k) => (k === 'sub_intervals' ? (Array.isArray(x['sub_intervals']) ? x['sub_intervals'].length : 0) : x[k]),
+  });
+  const [notice, setNotice] = useState<{ tone: 'success' | 'error'; text: string } | null>(null);
+  const columns: Column<Json>[] = [
+    { key: 'name', label: 'Name', sortable: true, cell: (x) => <Link href={`/admin/intervals/${str(x['id'])}`}>{str(x['name'])}</Link> },
+    { key: 'description', label: 'Description', sortable: true, cell: (x) => str(x['description']) },
+    {
+      key: 'sub_intervals',
+      label: 'Sub-intervals',
+      sortable: true,
+      cell: (x) => (Array.isArray(x['sub_intervals']) && x['sub_intervals'].length ? x['sub_intervals'].filter(isRecord).map(describeSub).join('; ') : <span class="muted">none: never matches</span>),
+    },
+    { key: 'flows', label: 'Used by', sortable: true, cell: (x) => `${num(x['flows']) ?? 0} actions` },
+  ];
   return (
     <section class="card" aria-labelledby="intervals-title">
       <div class="card__header">
         <h1 class="card__title" id="intervals-title">
           Intervals
         </h1>
-        {session.user.role === 'admin' && (
+        {admin && (
           <Link class="btn btn--primary" href="/admin/intervals/new">
             New interval
           </Link>
         )}
       </div>
-      <div class="toolbar">
-        <TextField label="Search" type="search" value={q} onValueChange={setQ} />
-      </div>
-      {list.kind === 'error' && (
-        <Banner tone="error" role="alert">
-          {list.message}
+      {notice && (
+        <Banner tone={notice.tone} role={notice.tone === 'error' ? 'alert' : 'status'}>
+          {notice.text}
         </Banner>
       )}
-      <div class="table-wrap">
-        <table class="table" aria-labelledby="intervals-title">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Description</th>
-              <th scope="col">Sub-intervals</th>
-              <th scope="col">Used by</th>
-            </tr>
-          </thead>
-          <tbody>
-            {(list.kind === 'ready' ? list.value.items : []).map((x) => (
-              <tr key={str(x['id'])}>
-                <td>
-                  <Link href={`/admin/intervals/${str(x['id'])}`}>{str(x['name'])}</Link>
-                </td>
-                <td>{str(x['description'])}</td>
-                <td>{Array.isArray(x['sub_intervals']) && x['sub_intervals'].length ? x['sub_intervals'].filter(isRecord).map(describeSub).join('; ') : <span class="muted">none: never matches</span>}</td>
-                <td>{num(x['flows']) ?? 0} actions</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+      <div class="toolbar">
+        <TextField label="Search" type="search" value={list.q} onValueChange={list.setQ} />
+        {admin && (
+          <div class="toolbar__actions">
+            <DeleteSelected
+              selected={list.selected}
+              noun={INTERVAL_NOUN}
+              path={(id) => `/intervals/${id}`}
+              consequence="An interval used by flow actions is refused."
+              onDone={(done, error) => {
+                setNotice(deletedNotice(done.length, error, INTERVAL_NOUN));
+                list.setSelected(new Set());
+                list.reload();
+              }}
+            />
+          </div>
+        )}
       </div>
-      {list.kind === 'ready' && list.value.items.length === 0 && <p class="muted">No interval matches.</p>}
+      {list.error && (
+        <Banner tone="error" role="alert">
+          {list.error}
+        </Banner>
+      )}
+      <DataTable
+        labelledBy="intervals-title"
+        columns={columns}
+        rows={list.rows}
+        rowId={(x) => x['id'] as number}
+        sort={list.sort}
+        onSort={list.toggleSort}
+        {...(admin ? { selection: { selected: list.selected, onChange: list.setSelected, rowLabel: '', allLabel: 'Select every interval of this page' } } : {})}
+        rowName={(x) => str(x['name'])}
+        busy={list.busy}
+        empty="No interval matches."
+      />
+      <Pager offset={list.offset} pageSize={list.pageSize} shown={list.rows.length} total={list.total} noun="intervals" selected={list.selected.size} busy={list.busy} onOffset={list.setOffset} />
     </section>
   );
 }

@@ -2,15 +2,40 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { genericMessage, type FieldError } from '../lib/auth';
 import { Link, navigate } from '../lib/router';
 import { getObject, getPage, num, send, str, type Json } from '../lib/staff';
-import { Banner, Button, CheckboxField, Dialog, SelectField, Tabs, TextField } from '../ui';
-import { errorsOf, focusField, formatDate, saveMessage, useDebounced, useLoad } from './common';
+import { Banner, Button, CheckboxField, DataTable, Dialog, Pager, SelectField, Tabs, TextField, type Column } from '../ui';
+import { errorsOf, focusField, formatDate, saveMessage, useLoad } from './common';
+import { DeleteSelected, deletedNotice } from './DeleteSelected';
+import { useList } from './useList';
 import { FlowEditor } from './FlowEditor';
 
-/** Open Channel accounts (admins): search and a link to each. */
+const OC_NOUN: [string, string] = ['account', 'accounts'];
+
+/** Open Channel accounts (admins): search, sort, paging, multi-select delete. */
 export function OpenChannelList() {
-  const [q, setQ] = useState('');
-  const query = useDebounced(q.trim(), 250);
-  const [list] = useLoad(() => getPage(`/openchannel/accounts?limit=500${query ? `&q=${encodeURIComponent(query)}` : ''}`), [query]);
+  const list = useList({
+    path: '/openchannel/accounts',
+    mode: 'client',
+    initialSort: { key: 'name', desc: false },
+    sortValue: (a, k) => (k === 'agents' ? (Array.isArray(a['agents']) ? a['agents'].length : 0) : a[k]),
+  });
+  const [notice, setNotice] = useState<{ tone: 'success' | 'error'; text: string } | null>(null);
+  const columns: Column<Json>[] = [
+    { key: 'name', label: 'Name', sortable: true, cell: (a) => <Link href={`/admin/openchannel/${str(a['id'])}`}>{str(a['name'])}</Link> },
+    { key: 'reply_url', label: 'Reply URL', sortable: true, class: 'mono', cell: (a) => str(a['reply_url']) || <span class="muted">none: agents cannot reply</span> },
+    { key: 'transfer_enabled', label: 'Transfers', sortable: true, cell: (a) => (a['transfer_enabled'] === true ? 'On' : 'Off') },
+    { key: 'agents', label: 'Agents', sortable: true, cell: (a) => (Array.isArray(a['agents']) ? a['agents'].length : 0) },
+    { key: 'created_at', label: 'Created', sortable: true, cell: (a) => formatDate(a['created_at']) },
+    {
+      key: 'interactions',
+      label: 'Interactions',
+      hiddenLabel: true,
+      cell: (a) => (
+        <Link href={`/admin/openchannel/${str(a['id'])}/interactions`} aria-label={`Interactions of ${str(a['name'])}`}>
+          Interactions
+        </Link>
+      ),
+    },
+  ];
   return (
     <section class="card" aria-labelledby="oc-title">
       <div class="card__header">
@@ -21,49 +46,45 @@ export function OpenChannelList() {
           New account
         </Link>
       </div>
-      <div class="toolbar">
-        <TextField label="Search" type="search" value={q} onValueChange={setQ} />
-      </div>
-      {list.kind === 'error' && (
-        <Banner tone="error" role="alert">
-          {list.message}
+      {notice && (
+        <Banner tone={notice.tone} role={notice.tone === 'error' ? 'alert' : 'status'}>
+          {notice.text}
         </Banner>
       )}
-      <div class="table-wrap">
-        <table class="table" aria-labelledby="oc-title">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Reply URL</th>
-              <th scope="col">Transfers</th>
-              <th scope="col">Agents</th>
-              <th scope="col">Created</th>
-              <th scope="col">
-                <span class="sr-only">Interactions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {(list.kind === 'ready' ? list.value.items : []).map((a) => (
-              <tr key={str(a['id'])}>
-                <td>
-                  <Link href={`/admin/openchannel/${str(a['id'])}`}>{str(a['name'])}</Link>
-                </td>
-                <td class="mono">{str(a['reply_url']) || <span class="muted">none: agents cannot reply</span>}</td>
-                <td>{a['transfer_enabled'] === true ? 'On' : 'Off'}</td>
-                <td>{Array.isArray(a['agents']) ? a['agents'].length : 0}</td>
-                <td>{formatDate(a['created_at'])}</td>
-                <td>
-                  <Link href={`/admin/openchannel/${str(a['id'])}/interactions`} aria-label={`Interactions of ${str(a['name'])}`}>
-                    Interactions
-                  </Link>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+      <div class="toolbar">
+        <TextField label="Search" type="search" value={list.q} onValueChange={list.setQ} />
+        <div class="toolbar__actions">
+          <DeleteSelected
+            selected={list.selected}
+            noun={OC_NOUN}
+            path={(id) => `/openchannel/accounts/${id}`}
+            consequence="Their connectors' tokens stop working."
+            onDone={(done, error) => {
+              setNotice(deletedNotice(done.length, error, OC_NOUN));
+              list.setSelected(new Set());
+              list.reload();
+            }}
+          />
+        </div>
       </div>
-      {list.kind === 'ready' && list.value.items.length === 0 && <p class="muted">No account yet.</p>}
+      {list.error && (
+        <Banner tone="error" role="alert">
+          {list.error}
+        </Banner>
+      )}
+      <DataTable
+        labelledBy="oc-title"
+        columns={columns}
+        rows={list.rows}
+        rowId={(a) => a['id'] as number}
+        sort={list.sort}
+        onSort={list.toggleSort}
+        selection={{ selected: list.selected, onChange: list.setSelected, rowLabel: '', allLabel: 'Select every account of this page' }}
+        rowName={(a) => str(a['name'])}
+        busy={list.busy}
+        empty="No account matches."
+      />
+      <Pager offset={list.offset} pageSize={list.pageSize} shown={list.rows.length} total={list.total} noun="accounts" selected={list.selected.size} busy={list.busy} onOffset={list.setOffset} />
     </section>
   );
 }

@@ -1,9 +1,11 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { genericMessage, type FieldError } from '../lib/auth';
 import { Link, navigate } from '../lib/router';
-import { CHANNEL_LABELS, fetchAllQueues, getObject, getPage, isRecord, send, str, type Json } from '../lib/staff';
-import { Banner, Button, CheckboxField, Dialog, SelectField, TextField } from '../ui';
-import { errorsOf, focusField, saveMessage, useLoad } from './common';
+import { CHANNEL_LABELS, fetchAllQueues, getObject, isRecord, send, str, type Json } from '../lib/staff';
+import { Banner, Button, CheckboxField, DataTable, Dialog, Pager, SelectField, TextField, type Column } from '../ui';
+import { errorsOf, focusField, saveMessage } from './common';
+import { DeleteSelected, deletedNotice } from './DeleteSelected';
+import { useList } from './useList';
 
 const PERMISSIONS = [
   { value: 'read', label: 'Read' },
@@ -31,8 +33,25 @@ const SECTIONS: [string, string][] = [
   ['canned_answers', 'Canned answers'],
 ];
 
+const PROFILE_NOUN: [string, string] = ['profile', 'profiles'];
+
+/** Profiles (admins): search, sort, paging, multi-select delete. */
 export function ProfilesList() {
-  const [list] = useLoad(() => getPage('/profiles'), []);
+  const list = useList({
+    path: '/profiles',
+    mode: 'local',
+    initialSort: { key: 'name', desc: false },
+    searchTexts: (p) => [p['name'], p['description']],
+    sortValue: (p, k) => (k === 'sections' ? (isRecord(p['sections']) ? Object.keys(p['sections']).length : 0) : k === 'queue_ids' ? (Array.isArray(p['queue_ids']) ? p['queue_ids'].length : 0) : p[k]),
+  });
+  const [notice, setNotice] = useState<{ tone: 'success' | 'error'; text: string } | null>(null);
+  const columns: Column<Json>[] = [
+    { key: 'name', label: 'Name', sortable: true, cell: (p) => <Link href={`/admin/profiles/${str(p['id'])}`}>{str(p['name'])}</Link> },
+    { key: 'default_permission', label: 'Default permission', sortable: true, cell: (p) => PERMISSIONS.find((x) => x.value === p['default_permission'])?.label ?? str(p['default_permission']) },
+    { key: 'sections', label: 'Sections', sortable: true, cell: (p) => (isRecord(p['sections']) ? Object.keys(p['sections']).join(', ') : '') },
+    { key: 'queue_ids', label: 'Queues', sortable: true, cell: (p) => (Array.isArray(p['queue_ids']) ? p['queue_ids'].length : 0) },
+    { key: 'users', label: 'Supervisors', sortable: true, cell: (p) => str(p['users']) },
+  ];
   return (
     <section class="card" aria-labelledby="profiles-title">
       <div class="card__header">
@@ -43,37 +62,45 @@ export function ProfilesList() {
           New profile
         </Link>
       </div>
-      {list.kind === 'error' && (
-        <Banner tone="error" role="alert">
-          {list.message}
+      {notice && (
+        <Banner tone={notice.tone} role={notice.tone === 'error' ? 'alert' : 'status'}>
+          {notice.text}
         </Banner>
       )}
-      <div class="table-wrap">
-        <table class="table" aria-labelledby="profiles-title">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Default permission</th>
-              <th scope="col">Sections</th>
-              <th scope="col">Queues</th>
-              <th scope="col">Supervisors</th>
-            </tr>
-          </thead>
-          <tbody>
-            {(list.kind === 'ready' ? list.value.items : []).map((p) => (
-              <tr key={str(p['id'])}>
-                <td>
-                  <Link href={`/admin/profiles/${str(p['id'])}`}>{str(p['name'])}</Link>
-                </td>
-                <td>{PERMISSIONS.find((x) => x.value === p['default_permission'])?.label ?? str(p['default_permission'])}</td>
-                <td>{isRecord(p['sections']) ? Object.keys(p['sections']).join(', ') : ''}</td>
-                <td>{Array.isArray(p['queue_ids']) ? p['queue_ids'].length : 0}</td>
-                <td>{str(p['users'])}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+      <div class="toolbar">
+        <TextField label="Search" type="search" value={list.q} onValueChange={list.setQ} />
+        <div class="toolbar__actions">
+          <DeleteSelected
+            selected={list.selected}
+            noun={PROFILE_NOUN}
+            path={(id) => `/profiles/${id}`}
+            consequence="A profile in use by supervisors is refused."
+            onDone={(done, error) => {
+              setNotice(deletedNotice(done.length, error, PROFILE_NOUN));
+              list.setSelected(new Set());
+              list.reload();
+            }}
+          />
+        </div>
       </div>
+      {list.error && (
+        <Banner tone="error" role="alert">
+          {list.error}
+        </Banner>
+      )}
+      <DataTable
+        labelledBy="profiles-title"
+        columns={columns}
+        rows={list.rows}
+        rowId={(p) => p['id'] as number}
+        sort={list.sort}
+        onSort={list.toggleSort}
+        selection={{ selected: list.selected, onChange: list.setSelected, rowLabel: '', allLabel: 'Select every profile of this page' }}
+        rowName={(p) => str(p['name'])}
+        busy={list.busy}
+        empty="No profile matches."
+      />
+      <Pager offset={list.offset} pageSize={list.pageSize} shown={list.rows.length} total={list.total} noun="profiles" selected={list.selected.size} busy={list.busy} onOffset={list.setOffset} />
     </section>
   );
 }

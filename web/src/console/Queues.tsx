@@ -1,23 +1,32 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { genericMessage, type FieldError, type Session } from '../lib/auth';
 import { Link, navigate } from '../lib/router';
-import { can, CHANNEL_LABELS, CHANNELS, getObject, getPage, send, str, type Json } from '../lib/staff';
-import { Banner, Button, Dialog, SelectField, Tabs, TextField } from '../ui';
-import { errorsOf, focusField, saveMessage, useDebounced, useLoad } from './common';
+import { can, CHANNEL_LABELS, CHANNELS, getObject, send, str, type Json } from '../lib/staff';
+import { Banner, Button, DataTable, Dialog, Pager, SelectField, Tabs, TextField, type Column } from '../ui';
+import { AgentMembers } from './AgentMembers';
+import { errorsOf, focusField, saveMessage } from './common';
+import { DeleteSelected, deletedNotice } from './DeleteSelected';
+import { useList } from './useList';
 
 const DIGITAL_STRATEGIES = ['beepall', 'rrmemory', 'leastrecent'];
 const VOICE_STRATEGIES = ['ringall', 'rrmemory', 'leastrecent', 'fewestcalls', 'random', 'linear', 'wrandom'];
 const channelOptions = CHANNELS.map((c) => ({ value: c, label: CHANNEL_LABELS[c] ?? c }));
 
-/** Queues of every channel, filtered by channel. */
+const QUEUE_NOUN: [string, string] = ['queue', 'queues'];
+
+/** Queues of every channel: channel filter, search, sort, paging, multi-select delete. */
 export function QueuesList({ session }: { session: Session }) {
-  const [channel, setChannel] = useState('');
-  const [q, setQ] = useState('');
-  const query = useDebounced(q.trim(), 250);
-  const params = new URLSearchParams({ limit: '500' });
-  if (channel) params.set('channel', channel);
-  if (query) params.set('q', query);
-  const [list] = useLoad(() => getPage(`/queues?${params.toString()}`), [params.toString()]);
+  const list = useList({ path: '/queues', mode: 'client', initialSort: { key: 'name', desc: false } });
+  const [notice, setNotice] = useState<{ tone: 'success' | 'error'; text: string } | null>(null);
+  const mayDelete = can(session, 'queues', 'delete');
+  const columns: Column<Json>[] = [
+    { key: 'name', label: 'Name', sortable: true, cell: (x) => <Link href={`/admin/queues/${str(x['id'])}`}>{str(x['name'])}</Link> },
+    { key: 'channel', label: 'Channel', sortable: true, cell: (x) => CHANNEL_LABELS[str(x['channel'])] ?? str(x['channel']) },
+    { key: 'strategy', label: 'Strategy', sortable: true, cell: (x) => str(x['strategy']) },
+    { key: 'agent_timeout', label: 'Agent timeout', sortable: true, cell: (x) => `${str(x['agent_timeout'])} s` },
+    { key: 'weight', label: 'Weight', sortable: true, cell: (x) => str(x['weight']) },
+    { key: 'agents', label: 'Agents', sortable: true, cell: (x) => str(x['agents']) },
+  ];
   return (
     <section class="card" aria-labelledby="queues-title">
       <div class="card__header">
@@ -30,44 +39,48 @@ export function QueuesList({ session }: { session: Session }) {
           </Link>
         )}
       </div>
-      <div class="toolbar">
-        <SelectField label="Channel" value={channel} options={[{ value: '', label: 'All channels' }, ...channelOptions]} onValueChange={setChannel} />
-        <TextField label="Search" type="search" value={q} onValueChange={setQ} />
-      </div>
-      {list.kind === 'error' && (
-        <Banner tone="error" role="alert">
-          {list.message}
+      {notice && (
+        <Banner tone={notice.tone} role={notice.tone === 'error' ? 'alert' : 'status'}>
+          {notice.text}
         </Banner>
       )}
-      <div class="table-wrap">
-        <table class="table" aria-labelledby="queues-title">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Channel</th>
-              <th scope="col">Strategy</th>
-              <th scope="col">Agent timeout</th>
-              <th scope="col">Weight</th>
-              <th scope="col">Agents</th>
-            </tr>
-          </thead>
-          <tbody>
-            {(list.kind === 'ready' ? list.value.items : []).map((x) => (
-              <tr key={str(x['id'])}>
-                <td>
-                  <Link href={`/admin/queues/${str(x['id'])}`}>{str(x['name'])}</Link>
-                </td>
-                <td>{CHANNEL_LABELS[str(x['channel'])] ?? str(x['channel'])}</td>
-                <td>{str(x['strategy'])}</td>
-                <td>{str(x['agent_timeout'])} s</td>
-                <td>{str(x['weight'])}</td>
-                <td>{str(x['agents'])}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+      <div class="toolbar">
+        <SelectField label="Channel" value={list.filters['channel'] ?? ''} options={[{ value: '', label: 'All channels' }, ...channelOptions]} onValueChange={(v) => list.setFilter('channel', v)} />
+        <TextField label="Search" type="search" value={list.q} onValueChange={list.setQ} />
+        {mayDelete && (
+          <div class="toolbar__actions">
+            <DeleteSelected
+              selected={list.selected}
+              noun={QUEUE_NOUN}
+              path={(id) => `/queues/${id}`}
+              consequence="Their agents stop receiving their interactions."
+              onDone={(done, error) => {
+                setNotice(deletedNotice(done.length, error, QUEUE_NOUN));
+                list.setSelected(new Set());
+                list.reload();
+              }}
+            />
+          </div>
+        )}
       </div>
-      {list.kind === 'ready' && list.value.items.length === 0 && <p class="muted">No queue matches.</p>}
+      {list.error && (
+        <Banner tone="error" role="alert">
+          {list.error}
+        </Banner>
+      )}
+      <DataTable
+        labelledBy="queues-title"
+        columns={columns}
+        rows={list.rows}
+        rowId={(x) => x['id'] as number}
+        sort={list.sort}
+        onSort={list.toggleSort}
+        {...(mayDelete ? { selection: { selected: list.selected, onChange: list.setSelected, rowLabel: '', allLabel: 'Select every queue of this page' } } : {})}
+        rowName={(x) => str(x['name'])}
+        busy={list.busy}
+        empty="No queue matches."
+      />
+      <Pager offset={list.offset} pageSize={list.pageSize} shown={list.rows.length} total={list.total} noun="queues" selected={list.selected.size} busy={list.busy} onOffset={list.setOffset} />
     </section>
   );
 }
@@ -178,7 +191,7 @@ export function QueueEditor({ session, id }: { session: Session; id: number | 'n
           active={tab}
           onChange={setTab}
         >
-          {tab === 'settings' ? settings : <Members queueId={id as number} mayEdit={mayEdit} />}
+          {tab === 'settings' ? settings : <AgentMembers base={`/queues/${id}/agents`} what="queue" mayEdit={mayEdit} />}
         </Tabs>
       )}
       <Dialog
@@ -199,89 +212,5 @@ export function QueueEditor({ session, id }: { session: Session; id: number | 'n
         <p>Delete the queue {str(queue['name'])}? Its agents stop receiving its interactions.</p>
       </Dialog>
     </section>
-  );
-}
-
-function Members({ queueId, mayEdit }: { queueId: number; mayEdit: boolean }) {
-  const [members, reload] = useLoad(() => getPage(`/queues/${queueId}/agents`), [queueId]);
-  const [q, setQ] = useState('');
-  const query = useDebounced(q.trim(), 250);
-  const [found, setFound] = useState<Json[]>([]);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    if (!query) return setFound([]);
-    void getPage(`/agents?q=${encodeURIComponent(query)}&limit=10`).then((r) => r.ok && setFound(r.value.items));
-  }, [query]);
-  const memberIds = new Set(members.kind === 'ready' ? members.value.items.map((m) => m['id']) : []);
-  async function add(agentId: unknown) {
-    const r = await send('POST', `/queues/${queueId}/agents`, { agent_ids: [agentId] });
-    setError(r.ok ? null : genericMessage(r.error));
-    reload();
-  }
-  async function remove(agentId: unknown) {
-    const r = await send('DELETE', `/queues/${queueId}/agents/${str(agentId)}`);
-    setError(r.ok ? null : genericMessage(r.error));
-    reload();
-  }
-  return (
-    <div class="stack">
-      {error && (
-        <Banner tone="error" role="alert">
-          {error}
-        </Banner>
-      )}
-      {mayEdit && (
-        <div class="stack">
-          <TextField label="Find an agent to add" type="search" value={q} onValueChange={setQ} hint="Username, name or extension" />
-          {found.length > 0 && (
-            <ul class="pick-list" aria-label="Matching agents">
-              {found.map((a) => (
-                <li key={str(a['id'])}>
-                  <span>
-                    {str(a['username'])} — {str(a['full_name'])}
-                  </span>
-                  {memberIds.has(a['id']) ? (
-                    <span class="muted">Member</span>
-                  ) : (
-                    <Button variant="secondary" onClick={() => void add(a['id'])} aria-label={`Add ${str(a['username'])}`}>
-                      Add
-                    </Button>
-                  )}
-                </li>
-              ))}
-            </ul>
-          )}
-        </div>
-      )}
-      <table class="table" aria-label="Members">
-        <thead>
-          <tr>
-            <th scope="col">Username</th>
-            <th scope="col">Full name</th>
-            <th scope="col">Extension</th>
-            <th scope="col">
-              <span class="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {(members.kind === 'ready' ? members.value.items : []).map((m) => (
-            <tr key={str(m['id'])}>
-              <td>{str(m['username'])}</td>
-              <td>{str(m['full_name'])}</td>
-              <td class="mono">{str(m['internal'])}</td>
-              <td class="table__actions">
-                {mayEdit && (
-                  <Button variant="ghost" onClick={() => void remove(m['id'])} aria-label={`Remove ${str(m['username'])}`}>
-                    Remove
-                  </Button>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {members.kind === 'ready' && members.value.items.length === 0 && <p class="muted">No agent in this queue yet.</p>}
-    </div>
   );
 }

@@ -2,14 +2,14 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { genericMessage, type ApiResult, type FieldError } from '../lib/auth';
 import { Link, navigate } from '../lib/router';
-import { credentialsBody, draftCredentials, emptyCredentials, isSmsType, PHONE_REQUIRED, RECEIVE_HELP, secretPlaceholder, SKEBBY_METHODS, SMS_TYPE_LABELS, SMS_TYPES, sortAccounts, visibleFields, type SmsSortKey } from '../lib/sms';
+import { credentialsBody, draftCredentials, emptyCredentials, isSmsType, PHONE_REQUIRED, RECEIVE_HELP, secretPlaceholder, SKEBBY_METHODS, SMS_TYPE_LABELS, SMS_TYPES, visibleFields } from '../lib/sms';
 import { getObject, getPage, isRecord, num, send, str, type Json, type Page } from '../lib/staff';
-import { Banner, Button, CheckboxField, Dialog, Menu, SelectField, Tabs, TextAreaField, TextField, toast } from '../ui';
-import { errorsOf, focusField, formatDate, saveMessage, useDebounced, useLoad } from './common';
+import { Banner, Button, CheckboxField, DataTable, Dialog, Menu, Pager, SelectField, Tabs, TextAreaField, TextField, toast, type Column } from '../ui';
+import { errorsOf, focusField, formatDate, saveMessage } from './common';
 import { FlowEditor } from './FlowEditor';
+import { useList } from './useList';
 import { AgentPicker, CannedAnswers, CopyField, Dispositions } from './SmsSections';
 
-const PAGE_SIZE = 25;
 const typeOptions = SMS_TYPES.map((t) => ({ value: t, label: SMS_TYPE_LABELS[t] }));
 const typeLabel = (t: unknown) => (isSmsType(t) ? SMS_TYPE_LABELS[t] : str(t));
 
@@ -25,49 +25,15 @@ async function fetchAccounts(filter: string): Promise<ApiResult<Page<Json>>> {
   return { ok: true, value: { items, total: items.length } };
 }
 
-const COLUMNS: { key: SmsSortKey; label: string }[] = [
-  { key: 'name', label: 'Name' },
-  { key: 'key', label: 'Key' },
-  { key: 'type', label: 'Type' },
-  { key: 'phone', label: 'Phone' },
-  { key: 'created_at', label: 'Created' },
-];
-
 /** SMS accounts (admins): search, type filter, sort, paging, multi-select delete, row menu. */
 export function SmsAccountsList() {
-  const [q, setQ] = useState('');
-  const [type, setType] = useState('');
-  const [sort, setSort] = useState<{ key: SmsSortKey; desc: boolean }>({ key: 'name', desc: false });
-  const [offset, setOffset] = useState(0);
-  const [selected, setSelected] = useState<Set<number>>(new Set());
+  const list = useList({ path: '/sms/accounts', mode: 'client', initialSort: { key: 'name', desc: false }, tieBreak: (a) => a['name'], fetchAll: fetchAccounts });
   const [confirm, setConfirm] = useState<Json[] | null>(null);
   const [agentsOf, setAgentsOf] = useState<Json | null>(null);
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<{ tone: 'success' | 'error'; text: string } | null>(null);
-  const query = useDebounced(q.trim(), 250);
-  const filter = new URLSearchParams();
-  if (query) filter.set('q', query);
-  if (type) filter.set('type', type);
-  const filterText = filter.toString();
-  const [list, reload] = useLoad(() => fetchAccounts(filterText), [filterText]);
-
-  const all = list.kind === 'ready' ? sortAccounts(list.value.items, sort.key, sort.desc) : [];
-  const total = all.length;
-  const items = all.slice(offset, offset + PAGE_SIZE);
-  const pageIds = items.map((a) => num(a['id']) ?? 0);
-  const allOnPage = pageIds.length > 0 && pageIds.every((id) => selected.has(id));
-
-  function changeFilter(fn: () => void) {
-    fn();
-    setOffset(0);
-    setSelected(new Set());
-  }
-  function toggle(id: number, on: boolean) {
-    const next = new Set(selected);
-    if (on) next.add(id);
-    else next.delete(id);
-    setSelected(next);
-  }
+  const reload = list.reload;
+  const filtered = list.queryText !== '';
 
   async function remove(accounts: Json[]) {
     setBusy(true);
@@ -83,10 +49,36 @@ export function SmsAccountsList() {
     }
     setBusy(false);
     setConfirm(null);
-    setSelected(new Set());
+    list.setSelected(new Set());
     setNotice(error ? { tone: 'error', text: `${done} deleted; then ${error}` } : { tone: 'success', text: `${done} SMS ${done === 1 ? 'account' : 'accounts'} deleted.` });
     reload();
   }
+
+  const columns: Column<Json>[] = [
+    { key: 'name', label: 'Name', sortable: true, cell: (a) => <Link href={`/admin/sms/${str(a['id'])}`}>{str(a['name'])}</Link> },
+    { key: 'key', label: 'Key', sortable: true, class: 'mono', cell: (a) => str(a['key']) },
+    { key: 'type', label: 'Type', sortable: true, cell: (a) => typeLabel(a['type']) },
+    { key: 'phone', label: 'Phone', sortable: true, class: 'mono', cell: (a) => str(a['phone']) },
+    { key: 'created_at', label: 'Created', sortable: true, cell: (a) => formatDate(a['created_at']) },
+    { key: 'agents', label: 'Agents', cell: (a) => (Array.isArray(a['agents']) ? a['agents'].length : 0) },
+    {
+      key: 'actions',
+      label: 'Actions',
+      hiddenLabel: true,
+      class: 'table__actions',
+      cell: (a) => (
+        <Menu
+          label={`Actions for ${str(a['name'])}`}
+          items={[
+            { label: 'Edit', onSelect: () => navigate(`/admin/sms/${str(a['id'])}`) },
+            { label: 'Interactions', onSelect: () => navigate(`/admin/sms/${str(a['id'])}/interactions`) },
+            { label: 'Add agent', onSelect: () => setAgentsOf(a) },
+            { label: 'Delete', danger: true, onSelect: () => setConfirm([a]) },
+          ]}
+        />
+      ),
+    },
+  ];
 
   return (
     <section class="card" aria-labelledby="sms-title">
@@ -104,102 +96,33 @@ export function SmsAccountsList() {
         </Banner>
       )}
       <div class="toolbar">
-        <TextField label="Search" type="search" value={q} maxLength={64} hint="Name or key" onValueChange={(v) => changeFilter(() => setQ(v))} />
-        <SelectField label="Type" value={type} options={[{ value: '', label: 'All types' }, ...typeOptions]} onValueChange={(v) => changeFilter(() => setType(v))} />
+        <TextField label="Search" type="search" value={list.q} maxLength={64} hint="Name or key" onValueChange={list.setQ} />
+        <SelectField label="Type" value={list.filters['type'] ?? ''} options={[{ value: '', label: 'All types' }, ...typeOptions]} onValueChange={(v) => list.setFilter('type', v)} />
         <div class="toolbar__actions">
-          <Button variant="danger" disabled={!selected.size} onClick={() => setConfirm(all.filter((a) => selected.has(num(a['id']) ?? 0)))}>
+          <Button variant="danger" disabled={!list.selected.size} onClick={() => setConfirm(list.all.filter((a) => list.selected.has(num(a['id']) ?? 0)))}>
             Delete selected
           </Button>
         </div>
       </div>
-      {list.kind === 'error' && (
+      {list.error && (
         <Banner tone="error" role="alert">
-          {list.message}
+          {list.error}
         </Banner>
       )}
-      <div class="table-wrap table-wrap--menus">
-        <table class="table" aria-labelledby="sms-title" aria-busy={list.kind === 'loading' ? 'true' : 'false'}>
-          <thead>
-            <tr>
-              <th scope="col" class="table__check">
-                <input
-                  type="checkbox"
-                  aria-label="Select every account of this page"
-                  checked={allOnPage}
-                  onChange={(e) => {
-                    const next = new Set(selected);
-                    for (const id of pageIds) {
-                      if (e.currentTarget.checked) next.add(id);
-                      else next.delete(id);
-                    }
-                    setSelected(next);
-                  }}
-                />
-              </th>
-              {COLUMNS.map((c) => (
-                <th scope="col" key={c.key} aria-sort={sort.key === c.key ? (sort.desc ? 'descending' : 'ascending') : 'none'}>
-                  <button type="button" class="sort-btn" onClick={() => changeFilter(() => setSort((s) => ({ key: c.key, desc: s.key === c.key ? !s.desc : false })))}>
-                    {c.label}
-                    <span aria-hidden="true" class="sort-btn__arrow">
-                      {sort.key === c.key ? (sort.desc ? '▼' : '▲') : ''}
-                    </span>
-                  </button>
-                </th>
-              ))}
-              <th scope="col">Agents</th>
-              <th scope="col" class="table__actions">
-                <span class="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((a) => {
-              const id = num(a['id']) ?? 0;
-              const name = str(a['name']);
-              return (
-                <tr key={id}>
-                  <td class="table__check">
-                    <input type="checkbox" aria-label={`Select ${name}`} checked={selected.has(id)} onChange={(e) => toggle(id, e.currentTarget.checked)} />
-                  </td>
-                  <td>
-                    <Link href={`/admin/sms/${id}`}>{name}</Link>
-                  </td>
-                  <td class="mono">{str(a['key'])}</td>
-                  <td>{typeLabel(a['type'])}</td>
-                  <td class="mono">{str(a['phone'])}</td>
-                  <td>{formatDate(a['created_at'])}</td>
-                  <td>{Array.isArray(a['agents']) ? a['agents'].length : 0}</td>
-                  <td class="table__actions">
-                    <Menu
-                      label={`Actions for ${name}`}
-                      items={[
-                        { label: 'Edit', onSelect: () => navigate(`/admin/sms/${id}`) },
-                        { label: 'Interactions', onSelect: () => navigate(`/admin/sms/${id}/interactions`) },
-                        { label: 'Add agent', onSelect: () => setAgentsOf(a) },
-                        { label: 'Delete', danger: true, onSelect: () => setConfirm([a]) },
-                      ]}
-                    />
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
-      {list.kind === 'ready' && total === 0 && <p class="muted">{filterText ? 'No SMS account matches.' : 'No SMS account yet.'}</p>}
-      <div class="pager">
-        <span class="muted" role="status">
-          {list.kind === 'loading' ? 'Loading…' : total === 0 ? '0 accounts' : `${offset + 1}–${offset + items.length} of ${total}${selected.size ? ` · ${selected.size} selected` : ''}`}
-        </span>
-        <div class="row">
-          <Button variant="secondary" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE_SIZE))}>
-            Previous page
-          </Button>
-          <Button variant="secondary" disabled={offset + PAGE_SIZE >= total} onClick={() => setOffset(offset + PAGE_SIZE)}>
-            Next page
-          </Button>
-        </div>
-      </div>
+      <DataTable
+        labelledBy="sms-title"
+        wrapClass="table-wrap--menus"
+        columns={columns}
+        rows={list.rows}
+        rowId={(a) => num(a['id']) ?? 0}
+        sort={list.sort}
+        onSort={list.toggleSort}
+        selection={{ selected: list.selected, onChange: list.setSelected, rowLabel: '', allLabel: 'Select every account of this page' }}
+        rowName={(a) => str(a['name'])}
+        busy={list.busy}
+        empty={filtered ? 'No SMS account matches.' : 'No SMS account yet.'}
+      />
+      <Pager offset={list.offset} pageSize={list.pageSize} shown={list.rows.length} total={list.total} noun="accounts" selected={list.selected.size} busy={list.busy} onOffset={list.setOffset} />
       <Dialog
         title={confirm && confirm.length === 1 ? 'Delete SMS account' : 'Delete SMS accounts'}
         open={confirm !== null}

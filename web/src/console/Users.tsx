@@ -2,16 +2,18 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { genericMessage, type FieldError, type Session } from '../lib/auth';
 import { Link, navigate } from '../lib/router';
 import { getObject, getPage, send, str, type Json } from '../lib/staff';
-import { Banner, Button, CheckboxField, Dialog, SelectField, TextField } from '../ui';
-import { errorsOf, focusField, saveMessage, useDebounced, useLoad } from './common';
+import { Banner, Button, CheckboxField, DataTable, Dialog, Pager, SelectField, TextField, type Column } from '../ui';
+import { errorsOf, focusField, saveMessage } from './common';
+import { DeleteSelected, deletedNotice } from './DeleteSelected';
+import { useList } from './useList';
 
 const ROLE_LABELS: Record<string, string> = { admin: 'Administrator', user: 'Supervisor' };
 
+const NOUN: [string, string] = ['user', 'users'];
+
 /** Users (administrators and supervisors): admin only. */
 export function UsersList({ session }: { session: Session }) {
-  const [q, setQ] = useState('');
-  const query = useDebounced(q.trim(), 250);
-  const [list, reload] = useLoad(() => getPage(`/users?limit=500${query ? `&q=${encodeURIComponent(query)}` : ''}`), [query]);
+  const list = useList({ path: '/users', mode: 'client', initialSort: { key: 'username', desc: false }, sortValue: (u, k) => (k === 'role' ? ROLE_LABELS[str(u['role'])] : u[k]) });
   const [deleting, setDeleting] = useState<Json | null>(null);
   const [notice, setNotice] = useState<{ tone: 'success' | 'error'; text: string } | null>(null);
   async function remove() {
@@ -19,8 +21,26 @@ export function UsersList({ session }: { session: Session }) {
     const r = await send('DELETE', `/users/${str(deleting['id'])}`);
     setNotice(r.ok ? { tone: 'success', text: `${str(deleting['username'])} deleted.` } : { tone: 'error', text: genericMessage(r.error) });
     setDeleting(null);
-    reload();
+    list.reload();
   }
+  const columns: Column<Json>[] = [
+    { key: 'username', label: 'Username', sortable: true, cell: (u) => <Link href={`/admin/users/${str(u['id'])}`}>{str(u['username'])}</Link> },
+    { key: 'full_name', label: 'Full name', sortable: true, cell: (u) => str(u['full_name']) },
+    { key: 'role', label: 'Role', sortable: true, cell: (u) => ROLE_LABELS[str(u['role'])] ?? str(u['role']) },
+    { key: 'profile_name', label: 'Profile', sortable: true, cell: (u) => str(u['profile_name']) },
+    {
+      key: 'actions',
+      label: 'Actions',
+      hiddenLabel: true,
+      class: 'table__actions',
+      // Offered for everyone: the server refuses yourself and the last admin, and says so.
+      cell: (u) => (
+        <Button variant="ghost" onClick={() => setDeleting(u)} aria-label={`Delete ${str(u['username'])}`}>
+          Delete
+        </Button>
+      ),
+    },
+  ];
   return (
     <section class="card" aria-labelledby="users-title">
       <div class="card__header">
@@ -37,46 +57,45 @@ export function UsersList({ session }: { session: Session }) {
         </Banner>
       )}
       <div class="toolbar">
-        <TextField label="Search" type="search" value={q} onValueChange={setQ} />
+        <TextField label="Search" type="search" value={list.q} onValueChange={list.setQ} />
+        <SelectField
+          label="Role"
+          value={list.filters['role'] ?? ''}
+          onValueChange={(v) => list.setFilter('role', v)}
+          options={[{ value: '', label: 'All roles' }, ...Object.entries(ROLE_LABELS).map(([value, label]) => ({ value, label }))]}
+        />
+        <div class="toolbar__actions">
+          <DeleteSelected
+            selected={list.selected}
+            noun={NOUN}
+            path={(id) => `/users/${id}`}
+            consequence="Their sessions end at once."
+            onDone={(done, error) => {
+              setNotice(deletedNotice(done.length, error, NOUN));
+              list.setSelected(new Set());
+              list.reload();
+            }}
+          />
+        </div>
       </div>
-      {list.kind === 'error' && (
+      {list.error && (
         <Banner tone="error" role="alert">
-          {list.message}
+          {list.error}
         </Banner>
       )}
-      <div class="table-wrap">
-        <table class="table" aria-labelledby="users-title">
-          <thead>
-            <tr>
-              <th scope="col">Username</th>
-              <th scope="col">Full name</th>
-              <th scope="col">Role</th>
-              <th scope="col">Profile</th>
-              <th scope="col">
-                <span class="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {(list.kind === 'ready' ? list.value.items : []).map((u) => (
-              <tr key={str(u['id'])}>
-                <td>
-                  <Link href={`/admin/users/${str(u['id'])}`}>{str(u['username'])}</Link>
-                </td>
-                <td>{str(u['full_name'])}</td>
-                <td>{ROLE_LABELS[str(u['role'])] ?? str(u['role'])}</td>
-                <td>{str(u['profile_name'])}</td>
-                <td class="table__actions">
-                  {/* Offered for everyone: the server refuses yourself and the last admin, and says so. */}
-                  <Button variant="ghost" onClick={() => setDeleting(u)} aria-label={`Delete ${str(u['username'])}`}>
-                    Delete
-                  </Button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        labelledBy="users-title"
+        columns={columns}
+        rows={list.rows}
+        rowId={(u) => u['id'] as number}
+        sort={list.sort}
+        onSort={list.toggleSort}
+        selection={{ selected: list.selected, onChange: list.setSelected, rowLabel: '', allLabel: 'Select every user of this page' }}
+        rowName={(u) => str(u['username'])}
+        busy={list.busy}
+        empty="No user matches."
+      />
+      <Pager offset={list.offset} pageSize={list.pageSize} shown={list.rows.length} total={list.total} noun="users" selected={list.selected.size} busy={list.busy} onOffset={list.setOffset} />
       <Dialog
         title="Delete user"
         open={deleting !== null}

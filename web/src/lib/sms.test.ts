@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildTree, credentialsBody, descendantCount, draftCredentials, emptyCredentials, insertVariable, secretPlaceholder, SMS_TYPE_FIELDS, SMS_TYPES, sortAccounts, visibleFields } from './sms';
+import { buildTree, credentialsBody, descendantCount, draftCredentials, emptyCredentials, insertVariable, secretPlaceholder, SMS_TYPE_FIELDS, SMS_TYPES, visibleFields } from './sms';
 
 describe('per-type credential fields', () => {
   it('has the eleven types with exactly the fields the API takes', () => {
@@ -117,20 +117,7 @@ describe('dispositions tree', () => {
   });
 });
 
-describe('sorting and variables', () => {
-  const items = [
-    { name: 'b', key: 'K2', type: 'twilio', phone: '' },
-    { name: 'A', key: 'k10', type: 'plivo', phone: '+391' },
-    { name: 'c', key: 'K1', type: 'plivo', phone: '+390' },
-  ];
-  it('sorts case-insensitively with empty values last, then by name', () => {
-    expect(sortAccounts(items, 'name', false).map((x) => x.name)).toEqual(['A', 'b', 'c']);
-    expect(sortAccounts(items, 'name', true).map((x) => x.name)).toEqual(['c', 'b', 'A']);
-    expect(sortAccounts(items, 'key', false).map((x) => x.key)).toEqual(['K1', 'K2', 'k10']);
-    expect(sortAccounts(items, 'type', false).map((x) => x.name)).toEqual(['A', 'c', 'b']);
-    expect(sortAccounts(items, 'phone', true).map((x) => x.name)).toEqual(['A', 'c', 'b']);
-  });
-
+describe('variables', () => {
   it('inserts a variable at the caret, replacing a selection', () => {
     expect(insertVariable('Hi !', 'agent.alias', 3, 3)).toEqual({ text: 'Hi {{agent.alias}}!', caret: 18 });
     expect(insertVariable('Hi XX', 'contact.first_name', 3, 5)).toEqual({ text: 'Hi {{contact.first_name}}', caret: 25 });

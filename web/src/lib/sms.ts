@@ -248,24 +248,6 @@ export function descendantCount<T extends TreeItem>(node: TreeNode<T>): number {
 /** Dispositions have at most three levels: a level-3 one takes no child. */
 export const MAX_DISPOSITION_LEVEL = 3;
 
-/* ---- list sorting ------------------------------------------------------------------------- */
-
-export type SmsSortKey = 'name' | 'key' | 'type' | 'phone' | 'created_at';
-
-/** A copy of `items` sorted by `key` (text case-insensitively, empty last), then by name. */
-export function sortAccounts<T extends Record<string, unknown>>(items: T[], key: SmsSortKey, desc: boolean): T[] {
-  const text = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
-  const cmp = (a: T, b: T) => {
-    const x = text(a[key]);
-    const y = text(b[key]);
-    if (!x !== !y) return x ? -1 : 1; // empty values last, whatever the direction
-    const c = x.localeCompare(y, undefined, { sensitivity: 'base', numeric: true });
-    const r = desc ? -c : c;
-    return r || text(a['name']).localeCompare(text(b['name']), undefined, { sensitivity: 'base' });
-  };
-  return items.slice().sort(cmp);
-}
-
 /* ---- canned answers ----------------------------------------------------------------------- */
 
 /** The variables a canned answer's body may use (docs/sms.md). */

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import { useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
 
 export interface MenuItem {
   label: string;
@@ -31,9 +31,13 @@ export function Menu({ label, items, button: content, buttonClass, describedBy }
   const button = useRef<HTMLButtonElement>(null);
 
   const itemEls = () => Array.from(root.current?.querySelectorAll<HTMLButtonElement>('[role="menuitem"]') ?? []);
+  // The first item takes the focus as soon as the menu is in the DOM (a layout effect, not
+  // after the next paint): a key pressed right after the one that opened it goes to the menu.
+  useLayoutEffect(() => {
+    if (open) itemEls()[0]?.focus();
+  }, [open]);
   useEffect(() => {
     if (!open) return;
-    itemEls()[0]?.focus();
     const onDown = (e: MouseEvent) => {
       if (root.current && !root.current.contains(e.target as Node)) setOpen(false);
     };
