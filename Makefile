@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help run check bench bench-engine bench-messenger bench-offer deps build web format format-check fuzz clean
+.PHONY: help run check bench bench-engine bench-messenger bench-offer bench-search deps build web format format-check fuzz clean
 
 help:
 	@echo "make run     build everything and start the server on http://127.0.0.1:8080/"
@@ -12,6 +12,7 @@ help:
 	@echo "make bench-engine  release build + routing-decision cost of the ACD engine"
 	@echo "make bench-messenger  release build + messenger fan-out latency to a group of 1,000"
 	@echo "make bench-offer  release build + Open Channel webhook -> offer on an agent's socket, 1,000 agents"
+	@echo "make bench-search  release build + advanced search on 1M interactions, CSV export rows/s and memory"
 	@echo "make format  clang-format the tree"
 
 deps:
@@ -55,6 +56,13 @@ bench-offer: deps
 	@mkdir -p bench/results
 	@set -o pipefail; out=bench/results/$$(date -u +%Y-%m-%dT%H%M%SZ)-$$(uname -n)-offer.txt; \
 	  node bench/offer_latency.js $(BENCH_OFFER_ARGS) | tee $$out.tmp && mv $$out.tmp $$out
+
+bench-search: deps
+	cmake --preset release >/dev/null
+	cmake --build --preset release --target switchboard
+	@mkdir -p bench/results
+	@set -o pipefail; out=bench/results/$$(date -u +%Y-%m-%dT%H%M%SZ)-$$(uname -n)-search.txt; \
+	  node bench/search_bench.js $(BENCH_SEARCH_ARGS) | tee $$out.tmp && mv $$out.tmp $$out
 
 fuzz: deps
 	cmake --preset fuzz >/dev/null
