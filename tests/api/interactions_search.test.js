@@ -52,6 +52,9 @@ before(async () => {
     sections: { queues: 'default' }, queue_ids: [ids.qIn] });
   const pRead = await make('/api/v1/profiles', { name: 'search read', default_permission: 'read',
     sections: { queues: 'read' }, queue_ids: [ids.qIn] });
+  const pMask = await make('/api/v1/profiles', { name: 'search masked', default_permission: 'read',
+    sections: { queues: 'read' }, queue_ids: [ids.qIn], mask_sensitive: true });
+  clients.masked = await supervisor('search.masked', pMask);
   clients.sup = await supervisor('search.sup', pFull);
   clients.reader = await supervisor('search.reader', pRead);
   clients.agent = await accountClient(srv, 'search.agent', 'agent');
@@ -200,6 +203,21 @@ test('who: agents 403, anonymous 401, supervisors only their queues', async () =
   const d = await clients.sup.request('POST', '/api/v1/interactions/delete', { body: { channel: 'sms', ids: [3] } });
   assert.equal(d.status, 422);
   assert.deepEqual(fieldsOf(d), ['ids[0]']);
+});
+
+test('masked supervisors: contacts masked in the list and the export, not searchable', async () => {
+  let r = await list(clients.masked, { channel: 'sms', sort: 'id' });
+  assert.equal(r.status, 200, r.text);
+  const one = r.json.items.find((i) => i.id === 1);
+  assert.notEqual(one.contact.phone, '+15550001');
+  assert.match(one.contact.phone, /\*/);
+  r = await clients.masked.request('GET', '/api/v1/interactions/export.csv?channel=sms&ids=1');
+  const row = parseCsv(r.text)[1];
+  assert.equal(row[0], '1');
+  assert.ok(!r.text.includes('15550001') && !r.text.includes('ann@example.com'), r.text);
+  r = await list(clients.masked, { channel: 'sms', q: q('all', [c('status', 'equals', 'closed'), c('contact.phone', 'starts_with', '+1555')]) });
+  assert.equal(r.status, 422);
+  assert.deepEqual(fieldsOf(r), ['q.conditions[1].field']);
 });
 
 test('search fields describe the language', async () => {
