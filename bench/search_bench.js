@@ -102,6 +102,7 @@ async function main() {
   const m = machine();
   console.log('interactions search and export benchmark');
   console.log(`machine: ${m.cpu}, ${m.cores} cores, ${m.memory_gib} GiB, ${m.kernel}, node ${m.node}`);
+  console.log(`load average at start: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (other work on the cores skews the absolute figures; compare ratios)`);
   console.log(`sqlite3 ${execFileSync('sqlite3', ['--version'], { encoding: 'utf8' }).split(' ')[0]}, ${o.interactions} interactions, ${o.repeat} runs per query`);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-bench-search-'));
   let srv;
@@ -168,6 +169,7 @@ async function main() {
       if (now > rssPeakSeen) rssPeakSeen = now;
     }
     const exportS = (performance.now() - t) / 1000;
+    console.log(`load average at the end: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
     const hwmAfter = vm(pid, 'VmHWM');
     const exportRows = lines - 1;
     console.log(`\nexport.csv of one account: ${exportRows} rows, ${(bytes / 2 ** 20).toFixed(1)} MiB in ${exportS.toFixed(2)} s = ${Math.round(exportRows / exportS)} rows/s (${(bytes / 2 ** 20 / exportS).toFixed(1)} MiB/s)`);
