@@ -1,7 +1,7 @@
 /* Fuzzes the interactions' advanced search (interactions/search.h): any text as `q`. Safety
  * properties: parsing either succeeds or names at least one error, every error field starts
- * with "q"; what parsed renders on both backends with exactly one `?` per parameter, and no
- * text value of the search appears in the SQL. */
+ * with "q"; what parsed renders on both backends with exactly one `?` per parameter, and the
+ * SQL text does not depend on the search's values. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,10 +52,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             for (const char *c = sql.data; *c; c++)
                 marks += *c == '?';
             CHECK(marks == prm->n);
-            /* values with a quote or a semicolon can never reach the SQL text */
-            for (size_t k = 0; k < q->n; k++)
-                if (q->cond[k].text[0] && strpbrk(q->cond[k].text, "';"))
-                    CHECK(!strstr(sql.data, q->cond[k].text));
+            /* The SQL text depends on the search's shape, never on its values: the same
+             * search with every text replaced by "x" (or "xxx" for 3 characters or more, the
+             * full-text index's threshold) renders the same SQL. */
+            struct ixs_query *blank = malloc(sizeof(*blank));
+            struct ixs_params *p2 = malloc(sizeof(*p2));
+            CHECK(blank && p2);
+            memcpy(blank, q, sizeof(*q));
+            for (size_t k = 0; k < blank->n; k++) {
+                size_t chars = 0;
+                for (const char *c = blank->cond[k].text; *c; c++)
+                    chars += ((unsigned char)*c & 0xC0) != 0x80;
+                if (chars)
+                    snprintf(blank->cond[k].text, sizeof(blank->cond[k].text), "%s",
+                             chars >= 3 ? "xxx" : "x");
+            }
+            struct buf sql2;
+            buf_init(&sql2, 1 << 20);
+            p2->n = 0;
+            CHECK(ixs_render(blank, (enum db_backend)be, &sql2, p2) == 0);
+            CHECK(!strcmp(sql.data, sql2.data) && p2->n == prm->n);
+            buf_free(&sql2);
+            free(blank);
+            free(p2);
             buf_free(&sql);
         }
     }
