@@ -12,6 +12,7 @@ import { OpenChannelEditor, OpenChannelList } from './OpenChannel';
 import { ProfileEditor, ProfilesList } from './Profiles';
 import { QueueEditor, QueuesList } from './Queues';
 import { RealtimeBoard } from './Realtime';
+import { SmsSection } from './SmsAccounts';
 import { UserEditor, UsersList } from './Users';
 
 export interface ConsoleProps {
@@ -37,6 +38,7 @@ export function consoleSections(session: Session): NavItem[] {
   if (admin) items.push({ id: 'profiles', label: 'Profiles', href: '/admin/profiles' });
   if (can(session, 'queues', 'read')) items.push({ id: 'queues', label: 'Queues', href: '/admin/queues' });
   if (can(session, 'realtime', 'read')) items.push({ id: 'realtime', label: 'Realtime', href: '/admin/realtime' });
+  if (admin) items.push({ id: 'sms', label: 'SMS accounts', href: '/admin/sms' });
   if (admin) items.push({ id: 'openchannel', label: 'Open Channel', href: '/admin/openchannel' });
   if (admin || session.user.role === 'user') items.push({ id: 'intervals', label: 'Intervals', href: '/admin/intervals' });
   return items;
@@ -50,7 +52,7 @@ export function isStaffConsole(session: Session): boolean {
 /** The admin console: side navigation per role and the section's page. */
 export function Console({ session, route, socket, footer }: ConsoleProps) {
   const sections = consoleSections(session);
-  const parts = route.path.split('/').filter(Boolean); // ["admin", section, id?]
+  const parts = route.path.split('/').filter(Boolean); // ["admin", section, id?, sub?]
   const section = parts[1] ?? '';
   const item = parts[2];
   const allowed = sections.some((s) => s.id === section);
@@ -96,6 +98,8 @@ export function Console({ session, route, socket, footer }: ConsoleProps) {
         return id === null ? <QueuesList session={session} /> : <QueueEditor key={String(id)} session={session} id={id} />;
       case 'realtime':
         return <RealtimeBoard socket={socket} />;
+      case 'sms':
+        return <SmsSection id={id} sub={parts[3]} />;
       case 'openchannel':
         return id === null ? <OpenChannelList /> : <OpenChannelEditor key={String(id)} id={id} />;
       case 'intervals':

@@ -12,3 +12,7 @@ export { Tabs } from './Tabs';
 export type { TabsProps } from './Tabs';
 export { Toaster, toast, parseToastPosition, TOAST_POSITIONS } from './Toasts';
 export type { ToastPosition, ToastTone } from './Toasts';
+export { Menu } from './Menu';
+export type { MenuItem, MenuProps } from './Menu';
+export { TextAreaField } from './TextArea';
+export type { TextAreaFieldProps } from './TextArea';
