@@ -106,7 +106,7 @@ SELECT n, CASE WHEN n % 10 = 0 THEN 'openchannel' ELSE 'sms' END, 1 + n % 7, 100
        CASE n % 4 WHEN 0 THEN '["vip"]' WHEN 1 THEN '["billing","late"]' ELSE '[]' END,
        ${T0}::bigint + n * 30000, ${T0}::bigint + n * 30000,
        CASE WHEN n <= 500 THEN NULL ELSE ${T0}::bigint + n * 30000 + 300000 END, ${T0}::bigint + n * 30000 + 120000, 'idle'
-FROM generate_series(1, ${n}) n;
+FROM generate_series(1::bigint, ${n}) n;
 INSERT INTO messages (interaction_id, direction, body, delivery_status, created_at, updated_at)
 SELECT n, 'in', 'Hello, my order ' || n || ' ' ||
        CASE n % 6 WHEN 0 THEN 'has not arrived' WHEN 1 THEN 'was damaged in transit'
@@ -114,7 +114,7 @@ SELECT n, 'in', 'Hello, my order ' || n || ' ' ||
                   WHEN 4 THEN 'wrong size, exchange?' ELSE 'invoice question' END ||
        CASE WHEN n % 10007 = 0 THEN ' zebrafish' ELSE '' END,
        'received', ${T0}::bigint + n * 30000, ${T0}::bigint + n * 30000
-FROM generate_series(1, ${n}) n;
+FROM generate_series(1::bigint, ${n}) n;
 SELECT setval(pg_get_serial_sequence('interactions', 'id'), ${n} + 1);
 SELECT setval(pg_get_serial_sequence('contacts', 'id'), 200000);
 COMMIT;
