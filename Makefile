@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help run check bench bench-engine bench-messenger bench-offer bench-sms deps build web format format-check fuzz clean
+.PHONY: help run check bench bench-engine bench-messenger bench-offer bench-sms bench-search deps build web format format-check fuzz clean
 
 help:
 	@echo "make run     build everything and start the server on http://127.0.0.1:8080/"
@@ -13,6 +13,7 @@ help:
 	@echo "make bench-messenger  release build + messenger fan-out latency to a group of 1,000"
 	@echo "make bench-offer  release build + Open Channel webhook -> offer on an agent's socket, 1,000 agents"
 	@echo "make bench-sms  release build + signed SMS webhooks acknowledged after commit: msg/s, p99, against /health"
+	@echo "make bench-search  release build + advanced search on 1M interactions, CSV export rows/s and memory"
 	@echo "make format  clang-format the tree"
 
 deps:
@@ -64,6 +65,13 @@ bench-sms: deps
 	@mkdir -p bench/results
 	@set -o pipefail; out=bench/results/$$(date -u +%Y-%m-%dT%H%M%SZ)-$$(uname -n)-sms.txt; \
 	  timeout 300 node bench/sms_webhook.js $(BENCH_SMS_ARGS) | tee $$out.tmp && mv $$out.tmp $$out
+
+bench-search: deps
+	cmake --preset release >/dev/null
+	cmake --build --preset release --target switchboard
+	@mkdir -p bench/results
+	@set -o pipefail; out=bench/results/$$(date -u +%Y-%m-%dT%H%M%SZ)-$$(uname -n)-search.txt; \
+	  node bench/search_bench.js $(BENCH_SEARCH_ARGS) | tee $$out.tmp && mv $$out.tmp $$out
 
 fuzz: deps
 	cmake --preset fuzz >/dev/null

@@ -23,12 +23,12 @@ function machine() {
 async function startServer(bin, tmp, extraEnv = {}) {
   const env = {
     ...process.env,
-    ...extraEnv,
     SWITCHBOARD_HTTP_ADDRESS: '127.0.0.1', SWITCHBOARD_HTTP_PORT: '0',
     SWITCHBOARD_DB_BACKEND: 'sqlite', SWITCHBOARD_DB_SQLITE_PATH: path.join(tmp, 'sb.db'),
     SWITCHBOARD_SERVER_DATA_DIR: tmp, SWITCHBOARD_WEB_ROOT: tmp, SWITCHBOARD_LOG_ACCESS: '0',
     // Sign-in cost is not what is measured: cheap hashes (allowed with test hooks only).
     SWITCHBOARD_SERVER_TEST_HOOKS: '1', SWITCHBOARD_AUTH_ARGON2_OPSLIMIT: '1', SWITCHBOARD_AUTH_ARGON2_MEMLIMIT_KIB: '8192',
+    ...extraEnv, // last: a bench may choose another database (search_bench.js --pg-port)
   };
   const proc = spawn(bin, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '', err = '';

@@ -7,6 +7,7 @@
  * export, delete to delete), only interactions of the queues in their profile's scope (the
  * rule of GET /api/v1/interactions/{id}); agents 403, anonymous 401. */
 #include <microhttpd.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,9 @@
 #define EXPORT_CHUNK_BYTES (32u << 10)
 #define EXPORT_FETCH_ROWS  1000 /* rows per PostgreSQL cursor FETCH */
 #define SQL_MAX            (64u << 10)
+#define EXPORTS_MAX        4 /* exports streaming at once (each holds a database connection) */
+
+static atomic_int exports_active;
 
 /* The parsed list parameters (query string or delete body). Strings point into the request
  * arena or are copied here. */
@@ -293,6 +297,17 @@ static const char select_cols[] =
     "LEFT JOIN staff s ON s.id = i.owner_id";
 static const char count_from[] =
     "SELECT COUNT(*) FROM interactions i JOIN contacts c ON c.id = i.contact_id";
+/* Without a contact condition the count needs no join: a row-by-row contact lookup is most of
+ * the cost of counting a large page set (bench/search_bench.js). */
+static const char count_from_nojoin[] = "SELECT COUNT(*) FROM interactions i";
+
+static bool uses_contact(const struct ixs_query *q)
+{
+    for (size_t k = 0; k < q->n; k++)
+        if (q->cond[k].field >= IXS_F_FIRST_NAME && q->cond[k].field <= IXS_F_EMAIL)
+            return true;
+    return false;
+}
 
 static int add_order(struct buf *b, const struct ixl *l)
 {
@@ -362,6 +377,25 @@ static void set_scope(struct ixl *l, const struct perm_ctx *ctx)
     l->profile_id = ctx->profile_id;
 }
 
+/* A caller who sees contacts masked cannot search them either (a search would tell the
+ * hidden characters one by one): each contact condition is an error on its field. */
+static void refuse_masked(struct http_req *req, const json_t *q, json_t *p)
+{
+    if (mask_for(req->caller_id, req->caller_role) < 0)
+        return;
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(q, "conditions"), i, c)
+    {
+        const char *f = json_string_value(json_object_get(c, "field"));
+        if (f && !strncmp(f, "contact.", 8)) {
+            char name[48];
+            snprintf(name, sizeof(name), "q.conditions[%zu].field", i);
+            http_problem_add_error(p, name, "contacts are masked for you: they cannot be searched");
+        }
+    }
+}
+
 /* Parses a GET's parameters into a new ixl (request arena). NULL = answered (422/500). */
 static struct ixl *parse_get(struct http_req *req, bool paged, bool ids_ok,
                              const struct perm_ctx *ctx)
@@ -376,7 +410,13 @@ static struct ixl *parse_get(struct http_req *req, bool paged, bool ids_ok,
     parse_filters(query_get, req, paged, ids_ok, l, p, &req->arena);
     if (!ids_ok && http_query(req, "ids"))
         http_problem_add_error(p, "ids", "is only for the export and the delete");
-    int r = ixs_parse_text(http_query(req, "q"), "q", &l->q, p);
+    const char *qs = http_query(req, "q");
+    int r = ixs_parse_text(qs, "q", &l->q, p);
+    if (!r && qs && *qs) {
+        json_t *q = json_loads(qs, 0, NULL);
+        refuse_masked(req, q, p);
+        json_decref(q);
+    }
     if (r == SB_ENOMEM || api_problem_has_errors(p)) {
         http_reply_problem_json(req, p);
         return NULL;
@@ -435,7 +475,8 @@ int api_interactions_list(struct http_req *req)
     int next = 0;
     int r = w.p && items ? build_where(l, db_backend_of(db), &w) : SB_ENOMEM;
     if (!r)
-        r = prepare_with(db, count_from, &w, NULL, l, &st, &next);
+        r = prepare_with(db, uses_contact(&l->q) ? count_from : count_from_nojoin, &w, NULL, l, &st,
+                         &next);
     if (!r && (r = db_step(st)) == DB_ROW) {
         total = db_col_int64(st, 0);
         r = 0;
@@ -502,6 +543,7 @@ struct export_job {
 static void export_free(void *cls)
 {
     struct export_job *j = cls;
+    atomic_fetch_sub(&exports_active, 1);
     db_finalize(j->st);
     if (j->pg && j->db)
         db_rollback(j->db); /* closes the cursor; nothing was written */
@@ -692,9 +734,15 @@ int api_interactions_export(struct http_req *req)
     struct ixl *l = parse_get(req, false, true, &ctx);
     if (!l)
         return http_replied(req);
+    if (atomic_fetch_add(&exports_active, 1) >= EXPORTS_MAX) {
+        atomic_fetch_sub(&exports_active, 1);
+        return http_reply_problem(req, 429, "too many exports are running: try again shortly");
+    }
     struct export_job *j = calloc(1, sizeof(*j));
-    if (!j)
+    if (!j) {
+        atomic_fetch_sub(&exports_active, 1);
         return http_reply_error(req, SB_ENOMEM);
+    }
     j->app = req->app;
     j->mask = mask_for(req->caller_id, req->caller_role);
     j->actor = ctx.who.user_id;
@@ -715,6 +763,7 @@ int api_interactions_export(struct http_req *req)
         db_close(j->db);
         buf_free(&j->chunk);
         free(j);
+        atomic_fetch_sub(&exports_active, 1);
         return http_reply_error(req, r == SB_EINVAL ? SB_EINTERNAL : r);
     }
     struct MHD_Response *resp = MHD_create_response_from_callback(
@@ -951,6 +1000,8 @@ int api_interactions_delete_many(struct http_req *req)
     }
     struct body_src src = {body, p, &req->arena};
     parse_filters(body_get, &src, false, ids != NULL, l, p, &req->arena);
+    if (q)
+        refuse_masked(req, q, p);
     if (q && ixs_parse(q, "q", &l->q, p) == SB_ENOMEM) {
         json_decref(body);
         json_decref(p);

@@ -4,9 +4,10 @@
  * condition for either backend. Values are never written into the SQL text: every value is a
  * parameter (struct ixs_params) the caller binds with ixs_bind().
  *
- * Pure: no I/O, no globals, any thread. The rendered SQL names the interaction `i` and its
- * contact `c` (FROM interactions i JOIN contacts c ON c.id = i.contact_id); a `message`
- * condition reads messages (and, on SQLite, the FTS5 table messages_fts of migration 0021).
+ * Pure: no I/O, no globals, any thread. The rendered SQL names the interaction `i` (FROM
+ * interactions i …; a join of its contact may be there or not: contact conditions read
+ * contacts in a subquery); a `message` condition reads messages (and, on SQLite, the FTS5
+ * table messages_fts of migration 0021).
  *
  * Text comparisons fold ASCII letters only (A–Z = a–z); every other character, including
  * non-ASCII letters, compares exactly. */

@@ -8,6 +8,8 @@ CREATE INDEX interactions_account_last ON interactions(channel, account_id, last
 CREATE INDEX interactions_account_status ON interactions(channel, account_id, status, created_at);
 -- A supervisor's scope is a set of queues:
 CREATE INDEX interactions_queue ON interactions(queue_id, created_at);
+-- A contact condition (name, phone, e-mail) finds the contacts, then their interactions:
+CREATE INDEX interactions_contact ON interactions(contact_id);
 
 -- Message bodies. A `message` condition is a LIKE pattern (contains, equals, starts with, ends
 -- with) compared case-insensitively on ASCII letters.
