@@ -58,6 +58,7 @@ test('a provider answering 500 for a minute, then recovering, gets every reply e
     const N_INTERACTIONS = 3, N_REPLIES = 20;
     for (let k = 0; k < N_INTERACTIONS; k++) agents.push(await d.agentDesk(srv, admin, `dur.agent${k}`));
     await d.addMembers(admin, q, agents);
+    await d.accountAgents(admin, acc, agents, 'sms'); // only an account's agents get its offers
     const phones = [], ids = [];
     for (let k = 0; k < N_INTERACTIONS; k++) {
       const a = agents[k];
@@ -185,10 +186,13 @@ test("a provider that hangs holds up its own messages, not another account's bey
       const q = r.json;
       r = await admin.request('PUT', `/api/v1/flows/sms/${acc.id}/actions`, { body: { actions: [{ application: 'queue', queue_id: q.id, timeout: 600 }] } });
       assert.equal(r.status, 200, r.text);
+      const accountAgents = [];
       for (let k = 0; k < n; k++) {
         const a = await d.agentDesk(srv, admin, `hang.${p}${k}`);
         agents.push(a);
+        accountAgents.push(a);
         await d.addMembers(admin, q, [a]);
+        await d.accountAgents(admin, acc, accountAgents, 'sms');
         assert.equal((await a.request('POST', '/api/v1/agent/login', { body: { channel: 'sms' } })).status, 200);
         const from = `+1555610${p === 'twilio' ? 0 : 1}${String(k).padStart(3, '0')}`;
         r = await send(srv, webhook(p, 'inbound', { id: `hang-${p}-${k}`, from, text: `hello ${k}` }, { url: acc.receive_url }));
