@@ -54,4 +54,24 @@ describe('messengerReducer', () => {
     s = messengerReducer(s, { kind: 'snapshot', snapshot: { me, recipients: [], groups: [] } });
     expect(s.threads).toEqual({});
   });
+
+  it('a fresh recipient list adds new people and drops gone ones, keeping what events changed', () => {
+    let s = ev(base(), 'messenger.message', msg(10, 2, 1)); // Bea: 1 unread
+    s = ev(s, 'messenger.presence', { user_id: 2, online: true });
+    // Read before those events: Bea offline with nothing unread; Al is gone; Cy is new.
+    s = messengerReducer(s, { kind: 'recipients', recipients: [rec(2, 'Bea'), rec(4, 'Cy', { online: true, unread: 2, last_message_id: 7 })] });
+    expect(s.recipients.map((r) => [r.id, r.online, r.unread])).toEqual([
+      [2, true, 1],
+      [4, true, 2],
+    ]);
+    expect(s.recipients.find((r) => r.id === 2)?.last_message_id).toBe(10);
+    expect(unreadTotal(s)).toBe(3);
+    // Presence of someone new to the list now reaches it.
+    s = ev(s, 'messenger.presence', { user_id: 4, online: false });
+    expect(filterRecipients(s.recipients, '', 'online').map((r) => r.id)).toEqual([2]);
+    // A sender with unread messages the list did not have yet stays.
+    s = ev(s, 'messenger.message', msg(11, 5, 1));
+    s = messengerReducer(s, { kind: 'recipients', recipients: [rec(2, 'Bea'), rec(4, 'Cy')] });
+    expect(s.recipients.map((r) => r.id).sort()).toEqual([2, 4, 5]);
+  });
 });

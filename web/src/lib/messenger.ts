@@ -173,7 +173,9 @@ export type MessengerAction =
   | { kind: 'sent'; message: ChatMessage }
   | { kind: 'read'; conv: ConvKey }
   | { kind: 'group'; group: Group }
-  | { kind: 'group-gone'; id: number };
+  | { kind: 'group-gone'; id: number }
+  /** A fresh recipient list (the panel opened): staff created or deleted since the snapshot. */
+  | { kind: 'recipients'; recipients: Recipient[] };
 
 export const MESSENGER_EVENTS: ReadonlySet<string> = new Set(['messenger.message', 'messenger.read', 'messenger.presence', 'messenger.group']);
 
@@ -248,6 +250,23 @@ function onEvent(s: MessengerState, msg: ServerMessage): MessengerState {
   }
 }
 
+/**
+ * A fresh list merged into the one shown: people new to the list are added with the server's
+ * presence and counts; those already shown keep their local presence, unread count and last
+ * message (events since the list was read have updated them, and may be newer than it); those
+ * the server no longer lists are dropped unless they have unread messages (a message event can
+ * add a sender the list, read just before, did not have yet).
+ */
+export function mergeRecipients(shown: Recipient[], fresh: Recipient[]): Recipient[] {
+  const old = new Map(shown.map((r) => [r.id, r]));
+  const ids = new Set(fresh.map((r) => r.id));
+  const merged = fresh.map((r) => {
+    const o = old.get(r.id);
+    return o ? { ...r, online: o.online, unread: o.unread, last_message_id: Math.max(o.last_message_id, r.last_message_id) } : r;
+  });
+  return [...merged, ...shown.filter((r) => !ids.has(r.id) && r.unread > 0)];
+}
+
 export function messengerReducer(s: MessengerState, a: MessengerAction): MessengerState {
   switch (a.kind) {
     case 'snapshot':
@@ -273,6 +292,8 @@ export function messengerReducer(s: MessengerState, a: MessengerAction): Messeng
     }
     case 'group-gone':
       return { ...s, groups: s.groups.filter((g) => g.id !== a.id) };
+    case 'recipients':
+      return { ...s, recipients: mergeRecipients(s.recipients, a.recipients) };
     default:
       return s;
   }
@@ -297,6 +318,9 @@ function list<T>(parse: (x: unknown) => T | null) {
 
 const DISABLED: MessengerMe = { user_id: 0, enabled: false, sound_notification: false, can_create_groups: false, max_message_chars: 0, unread_total: 0 };
 
+/** Every person I may write to (the People tab), with presence and unread counts. */
+const readRecipients = () => parsed('GET', '/messenger/recipients?status=all&limit=500', list(parseRecipient));
+
 /** Everything the panel shows, or null when a part failed (Resync retries). */
 export async function loadMessenger(): Promise<MessengerSnapshot | null> {
   const me = await parsed('GET', '/messenger/me', parseMe);
@@ -304,7 +328,7 @@ export async function loadMessenger(): Promise<MessengerSnapshot | null> {
   if (!me.ok && me.error.status === 403) return { me: { ...DISABLED }, recipients: [], groups: [] };
   if (!me.ok) return null;
   const [rec, groups] = await Promise.all([
-    parsed('GET', '/messenger/recipients?status=all&limit=500', list(parseRecipient)),
+    readRecipients(),
     parsed('GET', '/messenger/groups', list(parseGroup)),
   ]);
   if (!rec.ok || !groups.ok) return null;
@@ -313,6 +337,7 @@ export async function loadMessenger(): Promise<MessengerSnapshot | null> {
 
 export const messengerApi = {
   me: () => parsed('GET', '/messenger/me', parseMe),
+  recipients: readRecipients,
   history: (conv: ConvKey, limit = 50) =>
     parsed('GET', `/messenger/${conv.startsWith('g') ? 'groups' : 'direct'}/${conv.slice(1)}/messages?limit=${limit}`, list(parseChatMessage)),
   send: (conv: ConvKey, body: string) => parsed('POST', `/messenger/${conv.startsWith('g') ? 'groups' : 'direct'}/${conv.slice(1)}/messages`, parseChatMessage, { body }),

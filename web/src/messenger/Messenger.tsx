@@ -46,6 +46,19 @@ export function Messenger({ session, socket }: MessengerProps) {
     [socket],
   );
 
+  // Opening the panel reads the people again: staff created (or deleted) since the page loaded
+  // are listed without a reload. A failed read keeps the list shown.
+  useEffect(() => {
+    if (!open) return undefined;
+    let live = true;
+    void messengerApi.recipients().then((r) => {
+      if (live && r.ok) dispatch({ kind: 'recipients', recipients: r.value });
+    });
+    return () => {
+      live = false;
+    };
+  }, [open]);
+
   // The sound, when the account has it on (perm_messenger_sound).
   const heard = useRef(0);
   useEffect(() => {
