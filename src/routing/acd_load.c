@@ -48,6 +48,39 @@ static void mark_all(struct eng_map *m, void *v)
         eng_map_put(m, k, v);
 }
 
+/* Removes the entries of `m` still marked (void *)1 (not seen by the load that just ran),
+ * telling the engine through `drop` first. Restarts the scan after each deletion, since a
+ * deletion shifts entries; stale entries are few (what was deleted since the last load). */
+static void sweep_unseen(struct acd *a, struct eng_map *m, int64_t now,
+                         void (*drop)(struct acd *a, int64_t key, int64_t now))
+{
+    size_t pos = 0;
+    int64_t k;
+    void *v;
+    while (eng_map_next(m, &pos, &k, &v)) {
+        if (v != (void *)1)
+            continue;
+        drop(a, k, now);
+        eng_map_del(m, k);
+        pos = 0;
+    }
+}
+
+static void drop_agent(struct acd *a, int64_t id, int64_t now)
+{
+    eng_agent_remove(a->eng, id, now);
+}
+
+static void drop_queue(struct acd *a, int64_t id, int64_t now)
+{
+    eng_queue_remove(a->eng, id, now);
+}
+
+static void drop_group(struct acd *a, int64_t id, int64_t now)
+{
+    eng_group_set(a->eng, id, NULL, 0, now); /* its account is gone: nobody */
+}
+
 static int load_agents(struct acd *a, struct db *db, int64_t now)
 {
     /* Seen agents get (void *)2; whoever keeps (void *)1 is gone. */
@@ -75,16 +108,7 @@ static int load_agents(struct acd *a, struct db *db, int64_t now)
     db_finalize(st);
     if (r < 0)
         return r;
-    size_t pos = 0;
-    int64_t k;
-    void *v;
-    while (eng_map_next(&a->agents, &pos, &k, &v)) {
-        if (v != (void *)1)
-            continue;
-        eng_agent_remove(a->eng, k, now);
-        eng_map_del(&a->agents, k);
-        pos = 0; /* deletion shifts entries: restart the scan */
-    }
+    sweep_unseen(a, &a->agents, now, drop_agent);
     return 0;
 }
 
@@ -176,16 +200,7 @@ static int load_queues(struct acd *a, struct db *db, int64_t now)
     free(ids);
     if (r < 0)
         return r;
-    size_t pos = 0;
-    int64_t k;
-    void *v;
-    while (eng_map_next(&a->queues, &pos, &k, &v)) {
-        if (v != (void *)1)
-            continue;
-        eng_queue_remove(a->eng, k, now);
-        eng_map_del(&a->queues, k);
-        pos = 0;
-    }
+    sweep_unseen(a, &a->queues, now, drop_queue);
     return 0;
 }
 
@@ -305,16 +320,7 @@ static int load_groups(struct acd *a, struct db *db, int64_t now)
     free(ids);
     if (r < 0)
         return r;
-    size_t pos = 0;
-    int64_t k;
-    void *v;
-    while (eng_map_next(&a->groups, &pos, &k, &v)) {
-        if (v != (void *)1)
-            continue;
-        eng_group_set(a->eng, k, NULL, 0, now); /* its account is gone: nobody */
-        eng_map_del(&a->groups, k);
-        pos = 0;
-    }
+    sweep_unseen(a, &a->groups, now, drop_group);
     return 0;
 }
 

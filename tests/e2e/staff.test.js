@@ -58,6 +58,7 @@ const EXPECTED_FAILURES = [
   { method: 'DELETE', path: /^\/api\/v1\/users\/\d+$/, status: [409] },
   { method: 'GET', path: /^\/api\/v1\/agents\/\d+$/, status: [404] },
   { method: 'GET', path: /^\/api\/v1\/teams$/, status: [404] },
+  { method: 'DELETE', path: /^\/api\/v1\/profiles\/\d+$/, status: [409] },
   { method: 'POST', path: /^\/api\/v1\/agents\/delete$/, status: [404, 405] },
 ];
 
@@ -288,6 +289,22 @@ test('the admin creates a profile with that queue and a supervisor with the prof
   await dialog.getByRole('button', { name: 'Delete', exact: true }).click();
   await page.getByRole('alert').filter({ hasText: 'You cannot delete your own account.' }).waitFor();
   assert.equal((await api.request('GET', '/api/v1/users')).json.total, 2);
+});
+
+test("deleting a profile a supervisor uses is refused in the editor, and the profile stays", async (t) => {
+  const { page } = admin;
+  await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Profiles' }).click();
+  await page.getByRole('link', { name: 'E2E supervisors' }).click();
+  await page.getByRole('heading', { name: 'Profile E2E supervisors' }).waitFor();
+  await page.getByRole('button', { name: 'Delete profile' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Delete profile' });
+  await dialog.getByText('Delete the profile E2E supervisors?').waitFor();
+  await shot(t, page, 'profile-delete-dialog.png');
+  await dialog.getByRole('button', { name: 'Delete', exact: true }).click();
+  await page.getByRole('alert').filter({ hasText: 'in use by supervisors' }).waitFor();
+  assert.equal(await dialog.isVisible(), false);
+  const profiles = (await api.request('GET', '/api/v1/profiles')).json.items;
+  assert.ok(profiles.some((p) => p.name === 'E2E supervisors'), 'the profile is still there');
 });
 
 test('the supervisor sees only the agents section its profile enables, and only its agent', async (t) => {

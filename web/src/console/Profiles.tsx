@@ -2,8 +2,9 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { genericMessage, type FieldError } from '../lib/auth';
 import { Link, navigate } from '../lib/router';
 import { CHANNEL_LABELS, fetchAllQueues, getObject, isRecord, send, str, type Json } from '../lib/staff';
-import { Banner, Button, CheckboxField, DataTable, Dialog, Pager, SelectField, TextField, type Column } from '../ui';
+import { Banner, Button, CheckboxField, DataTable, Pager, SelectField, TextField, type Column } from '../ui';
 import { errorsOf, focusField, saveMessage } from './common';
+import { EditorCard } from './EditorCard';
 import { DeleteSelected, deletedNotice } from './DeleteSelected';
 import { useList } from './useList';
 
@@ -114,7 +115,6 @@ export function ProfileEditor({ id }: { id: number | 'new' }) {
   const [queues, setQueues] = useState<Json[]>([]);
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [message, setMessage] = useState<{ tone: 'success' | 'error'; text: string } | null>(null);
-  const [confirmDelete, setConfirmDelete] = useState(false);
   const form = useRef<HTMLFormElement>(null);
   useEffect(() => {
     void fetchAllQueues().then((r) => r.ok && setQueues(r.value));
@@ -147,34 +147,19 @@ export function ProfileEditor({ id }: { id: number | 'new' }) {
   }
   async function remove() {
     const r = await send('DELETE', `/profiles/${id}`);
-    setConfirmDelete(false);
     if (r.ok) return navigate('/admin/profiles');
     setMessage({ tone: 'error', text: r.error.status === 409 ? 'This profile is in use by supervisors: it cannot be deleted.' : genericMessage(r.error) });
   }
   const sectionErrors = errors.filter((e) => e.field.startsWith('sections'));
 
   return (
-    <section class="card card--form" aria-labelledby="profile-title">
-      <div class="card__header">
-        <div>
-          <Link href="/admin/profiles" class="back-link">
-            ← Profiles
-          </Link>
-          <h1 class="card__title" id="profile-title">
-            {creating ? 'New profile' : `Profile ${str(profile['name'])}`}
-          </h1>
-        </div>
-        {!creating && (
-          <Button variant="danger" onClick={() => setConfirmDelete(true)}>
-            Delete profile
-          </Button>
-        )}
-      </div>
-      {message && (
-        <Banner tone={message.tone} role={message.tone === 'error' ? 'alert' : 'status'}>
-          {message.text}
-        </Banner>
-      )}
+    <EditorCard
+      headingId="profile-title"
+      back={{ href: '/admin/profiles', label: 'Profiles' }}
+      title={creating ? 'New profile' : `Profile ${str(profile['name'])}`} narrow
+      message={message}
+      remove={!creating ? { label: 'Delete profile', confirm: <p>Delete the profile {str(profile['name'])}?</p>, run: remove } : undefined}
+    >
       <form ref={form} class="stack" onSubmit={(e) => void save(e)} noValidate>
         <div class="form-grid">
           <TextField name="name" label="Name" value={str(value('name'))} onValueChange={(v) => set('name', v)} error={errorsOf(errors, 'name')} />
@@ -265,23 +250,6 @@ export function ProfileEditor({ id }: { id: number | 'new' }) {
           <Button type="submit">{creating ? 'Create profile' : 'Save'}</Button>
         </div>
       </form>
-      <Dialog
-        title="Delete profile"
-        open={confirmDelete}
-        onClose={() => setConfirmDelete(false)}
-        actions={
-          <>
-            <Button variant="secondary" onClick={() => setConfirmDelete(false)}>
-              Cancel
-            </Button>
-            <Button variant="danger" onClick={() => void remove()}>
-              Delete
-            </Button>
-          </>
-        }
-      >
-        <p>Delete the profile {str(profile['name'])}?</p>
-      </Dialog>
-    </section>
+    </EditorCard>
   );
 }

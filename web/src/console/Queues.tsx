@@ -2,9 +2,10 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { genericMessage, type FieldError, type Session } from '../lib/auth';
 import { Link, navigate } from '../lib/router';
 import { can, CHANNEL_LABELS, CHANNELS, getObject, send, str, type Json } from '../lib/staff';
-import { Banner, Button, DataTable, Dialog, Pager, SelectField, Tabs, TextField, type Column } from '../ui';
+import { Banner, Button, DataTable, Pager, SelectField, Tabs, TextField, type Column } from '../ui';
 import { AgentMembers } from './AgentMembers';
 import { errorsOf, focusField, saveMessage } from './common';
+import { EditorCard } from './EditorCard';
 import { DeleteSelected, deletedNotice } from './DeleteSelected';
 import { useList } from './useList';
 
@@ -93,7 +94,6 @@ export function QueueEditor({ session, id }: { session: Session; id: number | 'n
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [message, setMessage] = useState<{ tone: 'success' | 'error'; text: string } | null>(null);
   const [tab, setTab] = useState('settings');
-  const [confirmDelete, setConfirmDelete] = useState(false);
   const form = useRef<HTMLFormElement>(null);
   const mayEdit = can(session, 'queues', 'edit') && (!creating || session.user.role === 'admin');
   const mayDelete = can(session, 'queues', 'delete');
@@ -127,7 +127,6 @@ export function QueueEditor({ session, id }: { session: Session; id: number | 'n
   }
   async function remove() {
     const r = await send('DELETE', `/queues/${id}`);
-    setConfirmDelete(false);
     if (r.ok) return navigate('/admin/queues');
     setMessage({ tone: 'error', text: genericMessage(r.error) });
   }
@@ -158,27 +157,13 @@ export function QueueEditor({ session, id }: { session: Session; id: number | 'n
   );
 
   return (
-    <section class="card" aria-labelledby="queue-title">
-      <div class="card__header">
-        <div>
-          <Link href="/admin/queues" class="back-link">
-            ← Queues
-          </Link>
-          <h1 class="card__title" id="queue-title">
-            {creating ? 'New queue' : `Queue ${str(queue['name'])}`}
-          </h1>
-        </div>
-        {!creating && mayDelete && (
-          <Button variant="danger" onClick={() => setConfirmDelete(true)}>
-            Delete queue
-          </Button>
-        )}
-      </div>
-      {message && (
-        <Banner tone={message.tone} role={message.tone === 'error' ? 'alert' : 'status'}>
-          {message.text}
-        </Banner>
-      )}
+    <EditorCard
+      headingId="queue-title"
+      back={{ href: '/admin/queues', label: 'Queues' }}
+      title={creating ? 'New queue' : `Queue ${str(queue['name'])}`}
+      message={message}
+      remove={!creating && mayDelete ? { label: 'Delete queue', confirm: <p>Delete the queue {str(queue['name'])}? Its agents stop receiving its interactions.</p>, run: remove } : undefined}
+    >
       {creating ? (
         settings
       ) : (
@@ -194,23 +179,6 @@ export function QueueEditor({ session, id }: { session: Session; id: number | 'n
           {tab === 'settings' ? settings : <AgentMembers base={`/queues/${id}/agents`} what="queue" mayEdit={mayEdit} />}
         </Tabs>
       )}
-      <Dialog
-        title="Delete queue"
-        open={confirmDelete}
-        onClose={() => setConfirmDelete(false)}
-        actions={
-          <>
-            <Button variant="secondary" onClick={() => setConfirmDelete(false)}>
-              Cancel
-            </Button>
-            <Button variant="danger" onClick={() => void remove()}>
-              Delete
-            </Button>
-          </>
-        }
-      >
-        <p>Delete the queue {str(queue['name'])}? Its agents stop receiving its interactions.</p>
-      </Dialog>
-    </section>
+    </EditorCard>
   );
 }

@@ -2,9 +2,10 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { genericMessage, type FieldError, type Session } from '../lib/auth';
 import { Link, navigate } from '../lib/router';
 import { can, getObject, send, str, type Json } from '../lib/staff';
-import { Banner, Button, DataTable, Dialog, Pager, Tabs, TextField, type Column } from '../ui';
+import { Banner, Button, DataTable, Pager, Tabs, TextField, type Column } from '../ui';
 import { AgentMembers } from './AgentMembers';
 import { errorsOf, focusField, formatDate, saveMessage } from './common';
+import { EditorCard } from './EditorCard';
 import { DeleteSelected, deletedNotice } from './DeleteSelected';
 import { useList } from './useList';
 
@@ -92,7 +93,6 @@ export function TeamEditor({ session, id }: { session: Session; id: number | 'ne
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [message, setMessage] = useState<{ tone: 'success' | 'error'; text: string } | null>(null);
   const [tab, setTab] = useState('settings');
-  const [confirmDelete, setConfirmDelete] = useState(false);
   const form = useRef<HTMLFormElement>(null);
   const mayEdit = can(session, 'teams', 'edit');
   const mayDelete = can(session, 'teams', 'delete');
@@ -123,7 +123,6 @@ export function TeamEditor({ session, id }: { session: Session; id: number | 'ne
   }
   async function remove() {
     const r = await send('DELETE', `/teams/${id}`);
-    setConfirmDelete(false);
     if (r.ok) return navigate('/admin/teams');
     setMessage({ tone: 'error', text: genericMessage(r.error) });
   }
@@ -141,27 +140,13 @@ export function TeamEditor({ session, id }: { session: Session; id: number | 'ne
   );
 
   return (
-    <section class="card" aria-labelledby="team-title">
-      <div class="card__header">
-        <div>
-          <Link href="/admin/teams" class="back-link">
-            ← Teams
-          </Link>
-          <h1 class="card__title" id="team-title">
-            {creating ? 'New team' : `Team ${str(team['name'])}`}
-          </h1>
-        </div>
-        {!creating && mayDelete && (
-          <Button variant="danger" onClick={() => setConfirmDelete(true)}>
-            Delete team
-          </Button>
-        )}
-      </div>
-      {message && (
-        <Banner tone={message.tone} role={message.tone === 'error' ? 'alert' : 'status'}>
-          {message.text}
-        </Banner>
-      )}
+    <EditorCard
+      headingId="team-title"
+      back={{ href: '/admin/teams', label: 'Teams' }}
+      title={creating ? 'New team' : `Team ${str(team['name'])}`}
+      message={message}
+      remove={!creating && mayDelete ? { label: 'Delete team', confirm: <p>Delete the team {str(team['name'])}? Its agents stay, but leave the queues they joined through the team.</p>, run: remove } : undefined}
+    >
       {creating ? (
         settings
       ) : (
@@ -177,23 +162,6 @@ export function TeamEditor({ session, id }: { session: Session; id: number | 'ne
           {tab === 'settings' ? settings : <AgentMembers base={`/teams/${id}/agents`} what="team" mayEdit={mayEdit} />}
         </Tabs>
       )}
-      <Dialog
-        title="Delete team"
-        open={confirmDelete}
-        onClose={() => setConfirmDelete(false)}
-        actions={
-          <>
-            <Button variant="secondary" onClick={() => setConfirmDelete(false)}>
-              Cancel
-            </Button>
-            <Button variant="danger" onClick={() => void remove()}>
-              Delete
-            </Button>
-          </>
-        }
-      >
-        <p>Delete the team {str(team['name'])}? Its agents stay, but leave the queues they joined through the team.</p>
-      </Dialog>
-    </section>
+    </EditorCard>
   );
 }

@@ -4,6 +4,7 @@ import { Link, navigate } from '../lib/router';
 import { getObject, getPage, send, str, type Json } from '../lib/staff';
 import { Banner, Button, CheckboxField, DataTable, Dialog, Pager, SelectField, TextField, type Column } from '../ui';
 import { errorsOf, focusField, saveMessage } from './common';
+import { EditorCard } from './EditorCard';
 import { DeleteSelected, deletedNotice } from './DeleteSelected';
 import { useList } from './useList';
 
@@ -130,7 +131,6 @@ export function UserEditor({ id }: { id: number | 'new' }) {
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [message, setMessage] = useState<{ tone: 'success' | 'error'; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
-  const [confirmDelete, setConfirmDelete] = useState(false);
   const form = useRef<HTMLFormElement>(null);
 
   useEffect(() => {
@@ -174,34 +174,19 @@ export function UserEditor({ id }: { id: number | 'new' }) {
 
   async function remove() {
     const r = await send('DELETE', `/users/${id}`);
-    setConfirmDelete(false);
     if (r.ok) return navigate('/admin/users');
     setMessage({ tone: 'error', text: genericMessage(r.error) });
   }
 
   const profileOptions = [{ value: '', label: 'Choose a profile' }, ...profiles.map((p) => ({ value: str(p['id']), label: str(p['name']) }))];
   return (
-    <section class="card card--form" aria-labelledby="user-title">
-      <div class="card__header">
-        <div>
-          <Link href="/admin/users" class="back-link">
-            ← Users
-          </Link>
-          <h1 class="card__title" id="user-title">
-            {creating ? 'New user' : `User ${str(user['username'])}`}
-          </h1>
-        </div>
-        {!creating && (
-          <Button variant="danger" onClick={() => setConfirmDelete(true)}>
-            Delete user
-          </Button>
-        )}
-      </div>
-      {message && (
-        <Banner tone={message.tone} role={message.tone === 'error' ? 'alert' : 'status'}>
-          {message.text}
-        </Banner>
-      )}
+    <EditorCard
+      headingId="user-title"
+      back={{ href: '/admin/users', label: 'Users' }}
+      title={creating ? 'New user' : `User ${str(user['username'])}`} narrow
+      message={message}
+      remove={!creating ? { label: 'Delete user', confirm: <p>Delete {str(user['username'])}? Their sessions end at once.</p>, run: remove } : undefined}
+    >
       <form ref={form} class="form-grid" onSubmit={(e) => void save(e)} noValidate>
         <TextField name="username" label="Username" value={str(value('username'))} onValueChange={(v) => set('username', v)} readOnly={!creating} error={errorsOf(errors, 'username')} />
         <TextField name="full_name" label="Full name" value={str(value('full_name'))} onValueChange={(v) => set('full_name', v)} error={errorsOf(errors, 'full_name')} />
@@ -231,23 +216,6 @@ export function UserEditor({ id }: { id: number | 'new' }) {
           </Button>
         </div>
       </form>
-      <Dialog
-        title="Delete user"
-        open={confirmDelete}
-        onClose={() => setConfirmDelete(false)}
-        actions={
-          <>
-            <Button variant="secondary" onClick={() => setConfirmDelete(false)}>
-              Cancel
-            </Button>
-            <Button variant="danger" onClick={() => void remove()}>
-              Delete
-            </Button>
-          </>
-        }
-      >
-        <p>Delete {str(user['username'])}? Their sessions end at once.</p>
-      </Dialog>
-    </section>
+    </EditorCard>
   );
 }
