@@ -11,16 +11,11 @@
 // violation, console error or unexpected failed request fails.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
-const path = require('node:path');
 const zlib = require('node:zlib');
-const { chromium } = require('playwright-core');
-const { startServer, adminClient, login, STRONG, repoRoot } = require('../api/lib/server.js');
+const { startServer, adminClient, login, STRONG } = require('../api/lib/server.js');
+const h = require('./lib/harness.js');
 
-const webRoot = path.join(repoRoot, 'web', 'dist');
-const executablePath = process.env.SB_CHROMIUM || '/usr/bin/chromium';
-const shots = process.env.SB_E2E_SCREENSHOTS || path.join(__dirname, 'artifacts');
-const TIMEOUT = 15000;
+const { field, button, shot } = h;
 const DAY = 86400000;
 const AGENT_PW = 'Agent!Passw0rd-e2e';
 
@@ -62,12 +57,9 @@ function makePng(w, h) {
 }
 
 before(async () => {
-  if (!fs.existsSync(path.join(webRoot, 'index.html'))) {
-    throw new Error('web/dist is missing: run scripts/web-build.sh first');
-  }
-  fs.mkdirSync(shots, { recursive: true });
+  h.prepare();
   const expires = new Date(Date.now() + 10 * DAY).toISOString().slice(0, 10);
-  srv = await startServer({ webRoot, env: { SWITCHBOARD_LICENSE_EXPIRES: expires, SWITCHBOARD_LICENSE_NOTICE_DAYS: '30' } });
+  srv = await startServer({ webRoot: h.webRoot, env: { SWITCHBOARD_LICENSE_EXPIRES: expires, SWITCHBOARD_LICENSE_NOTICE_DAYS: '30' } });
   api = await adminClient(srv);
 
   // An agent for the team, a queue with report rows of today: two accepted, one timeout,
@@ -88,14 +80,7 @@ before(async () => {
   await event({ type: 'unpause', agent_id: ids.agent, at: iso(t0 + 45 * 60000) });
   await event({ type: 'logout', agent_id: ids.agent, channel: 'sms', at: iso(t0 + 90 * 60000) });
 
-  browser = await chromium.launch({
-    executablePath,
-    headless: true,
-    args: [
-      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    ],
-  });
+  browser = await h.launch();
   admin = await openContext();
 });
 
@@ -112,43 +97,7 @@ const EXPECTED_FAILURES = [
   { method: 'PATCH', path: /^\/api\/v1\/settings$/, status: [422] },
 ];
 
-async function openContext() {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, acceptDownloads: true });
-  context.setDefaultTimeout(TIMEOUT);
-  const page = await context.newPage();
-  const problems = [];
-  let expectedFailures = 0;
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('response', (r) => {
-    if (r.status() < 400) return;
-    const u = new URL(r.url());
-    const method = r.request().method();
-    if (EXPECTED_FAILURES.some((x) => x.method === method && x.path.test(u.pathname) && x.status.includes(r.status()))) expectedFailures++;
-    else problems.push(`unexpected ${r.status()} for ${method} ${u.pathname}`);
-  });
-  const failedLoads = [];
-  page.on('console', (m) => {
-    if (m.type() !== 'error') return;
-    if (/^Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())) failedLoads.push(m.text());
-    else problems.push(`console error: ${m.text()}`);
-  });
-  return {
-    page,
-    async close() {
-      await context.close();
-      assert.deepEqual(problems, []);
-      assert.ok(failedLoads.length <= expectedFailures, `console errors ${failedLoads.length} > expected ${expectedFailures}`);
-    },
-  };
-}
-
-async function shot(t, page, name) {
-  const file = path.join(shots, name);
-  await page.screenshot({ path: file, fullPage: true });
-  t.diagnostic(`screenshot: ${file}`);
-}
-
-const field = (page, label) => page.getByLabel(label, { exact: true });
+const openContext = () => h.openContext(browser, srv, { expected: EXPECTED_FAILURES });
 const nav = (page) => page.getByRole('navigation', { name: 'Console' });
 
 test('the login page shows the licence notice; the admin signs in and sees it in the console', async (t) => {
@@ -161,7 +110,7 @@ test('the login page shows the licence notice; the admin signs in and sees it in
   await shot(t, page, 'admin-login-licence.png');
   await field(page, 'Username').fill('admin');
   await field(page, 'Password').fill(STRONG);
-  await page.getByRole('button', { name: 'Log in', exact: true }).click();
+  await button(page, 'Log in').click();
   await page.waitForURL('**/admin/agents');
   for (const s of ['Teams', 'Reports', 'Audit log', 'General settings', 'Customizations']) await nav(page).getByRole('link', { name: s, exact: true }).waitFor();
   await page.getByRole('status').filter({ hasText: 'Your licence expires on' }).waitFor();
@@ -259,10 +208,8 @@ test('the audit log shows the changes, filters by action and exports the filter'
   });
   const detail = await rows.first().locator('td').last().innerText();
   assert.match(detail, /max_login_attempts/);
-  const download = page.waitForEvent('download');
-  await page.getByRole('link', { name: 'Export CSV' }).click();
-  const file = await (await download).path();
-  const csv = fs.readFileSync(file, 'utf8').trim().split('\r\n');
+  const { body } = await h.download(page, () => page.getByRole('link', { name: 'Export CSV' }).click());
+  const csv = body.toString('utf8').trim().split('\r\n');
   assert.match(csv[0], /^id,at,actor_id,actor_username,action/);
   assert.ok(csv.length >= 2);
   for (const line of csv.slice(1)) assert.match(line, /settings\.change/);
@@ -395,10 +342,7 @@ test('a supervisor whose profile allows reading teams and reports sees them, rea
   const sup = await openContext();
   try {
     const { page } = sup;
-    await page.goto(srv.base + '/login');
-    await field(page, 'Username').fill('rita.reader');
-    await field(page, 'Password').fill(STRONG);
-    await page.getByRole('button', { name: 'Log in', exact: true }).click();
+    await h.signIn(page, srv, 'rita.reader', STRONG);
     await nav(page).getByRole('link', { name: 'Teams' }).waitFor();
     assert.deepEqual(await nav(page).getByRole('link').allInnerTexts(), ['Teams', 'Reports', 'Intervals', 'Change password']);
     // Not an administrator: no licence notice after login.

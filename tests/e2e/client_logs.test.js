@@ -8,24 +8,18 @@ const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { chromium } = require('playwright-core');
-const { startServer, adminClient, accountClient, STRONG, repoRoot } = require('../api/lib/server.js');
+const { startServer, adminClient, accountClient, STRONG } = require('../api/lib/server.js');
+const h = require('./lib/harness.js');
 
-const webRoot = path.join(repoRoot, 'web', 'dist');
-const executablePath = process.env.SB_CHROMIUM || '/usr/bin/chromium';
-const TIMEOUT = 15000;
+const { until } = h;
 
 let srv, browser, admin;
 
 before(async () => {
-  if (!fs.existsSync(path.join(webRoot, 'index.html'))) throw new Error('web/dist is missing: run scripts/web-build.sh first');
-  srv = await startServer({ webRoot });
+  h.prepare();
+  srv = await startServer({ webRoot: h.webRoot });
   admin = await adminClient(srv);
-  browser = await chromium.launch({
-    executablePath,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await h.launch();
 });
 
 after(async () => {
@@ -38,33 +32,27 @@ const messages = (username) => (fs.existsSync(logFile(username))
   ? fs.readFileSync(logFile(username), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l))
   : []);
 
-async function until(cond, what) {
-  const t0 = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - t0 > TIMEOUT) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 test('an agent\'s page sends its logs once switched on, from the minimum level, until switched off', async (t) => {
   const agent = await accountClient(srv, 'e2e.agent', 'agent');
   const patch = async (body) => {
     const r = await admin.request('PATCH', `/api/v1/agents/${agent.id}`, { body });
     assert.equal(r.status, 200, r.text);
   };
-  const context = await browser.newContext();
-  context.setDefaultTimeout(TIMEOUT);
-  t.after(() => context.close());
-  const page = await context.newPage();
+  // The page's own console errors and the rejection below are written on purpose; anything
+  // else (another console error, page error, failed request) fails the test.
+  const ctx = await h.openContext(browser, srv, {
+    expected: [{ method: 'GET', path: /^\/api\/v1\/auth\/me$/, status: [401] }],
+    consoleErrors: [/^(while off|said while leaving|after off)$/],
+    pageErrors: [/^e2e rejected$/],
+  });
+  t.after(() => ctx.close());
+  const { page } = ctx;
   const frames = [];
   page.on('websocket', (ws) => ws.on('framereceived', (f) => frames.push(String(f.payload))));
   const posts = [];
   page.on('request', (r) => { if (r.url().endsWith('/api/v1/client-logs')) posts.push(r); });
 
-  await page.goto(srv.base + '/login');
-  await page.getByLabel('Username', { exact: true }).fill('e2e.agent');
-  await page.getByLabel('Password', { exact: true }).fill(STRONG);
-  await page.getByRole('button', { name: 'Log in', exact: true }).click();
+  await h.signIn(page, srv, 'e2e.agent', STRONG);
   await page.getByText('Signed in as e2e.agent (agent)').waitFor();
   await page.evaluate(() => console.error('while off'));
 

@@ -11,17 +11,12 @@
 // console error or unexpected failed request fails the run.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
 const http = require('node:http');
-const path = require('node:path');
-const { chromium } = require('playwright-core');
-const { startServer, adminClient, login, STRONG, repoRoot } = require('../api/lib/server.js');
+const { startServer, adminClient, login, STRONG } = require('../api/lib/server.js');
 const desk = require('../api/lib/desk.js');
+const h = require('./lib/harness.js');
 
-const webRoot = path.join(repoRoot, 'web', 'dist');
-const executablePath = process.env.SB_CHROMIUM || '/usr/bin/chromium';
-const shots = process.env.SB_E2E_SCREENSHOTS || path.join(__dirname, 'artifacts');
-const TIMEOUT = 15000;
+const { webRoot, field, shot, until } = h;
 const AGENT_PW = 'Agent!Passw0rd-desk1';
 
 let srv, browser, api, admin, agent, replies;
@@ -31,22 +26,11 @@ const state = {};
 let outage = false;
 
 before(async () => {
-  if (!fs.existsSync(path.join(webRoot, 'index.html'))) {
-    throw new Error('web/dist is missing: run scripts/web-build.sh first');
-  }
-  fs.mkdirSync(shots, { recursive: true });
+  h.prepare();
   replies = await replyServer();
   srv = await startServer({ webRoot });
   api = await adminClient(srv);
-  browser = await chromium.launch({
-    executablePath,
-    headless: true,
-    args: [
-      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--autoplay-policy=no-user-gesture-required',
-    ],
-  });
+  browser = await h.launch();
   admin = await openContext();
 });
 
@@ -83,63 +67,9 @@ const EXPECTED_FAILURES = [
   { method: 'POST', path: /^\/api\/v1\/interactions\/\d+\/messages$/, status: [409] },
 ];
 
-async function openContext() {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
-  context.setDefaultTimeout(TIMEOUT);
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: srv.base });
-  const page = await context.newPage();
-  const problems = [];
-  let expectedFailures = 0;
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('response', (r) => {
-    if (r.status() < 400) return;
-    const u = new URL(r.url());
-    const method = r.request().method();
-    if (EXPECTED_FAILURES.some((x) => x.method === method && x.path.test(u.pathname) && x.status.includes(r.status()))) expectedFailures++;
-    else problems.push(`unexpected ${r.status()} for ${method} ${u.pathname}`);
-  });
-  const failedLoads = [];
-  page.on('console', (m) => {
-    if (m.type() !== 'error') return;
-    const text = m.text();
-    if (/^Failed to load resource: the server responded with a status of 4\d\d/.test(text)) failedLoads.push(text);
-    else if (outage && /WebSocket connection to .* failed|ERR_CONNECTION_REFUSED/.test(text)) return;
-    else problems.push(`console error: ${text}`);
-  });
-  return {
-    page,
-    async close() {
-      await context.close();
-      assert.deepEqual(problems, []);
-      assert.ok(failedLoads.length <= expectedFailures, `console errors ${failedLoads.length} > expected ${expectedFailures}`);
-    },
-  };
-}
-
-async function shot(t, page, name) {
-  const file = path.join(shots, name);
-  await page.screenshot({ path: file, fullPage: true });
-  t.diagnostic(`screenshot: ${file}`);
-}
-
-const field = (page, label) => page.getByLabel(label, { exact: true });
-
-async function signIn(page, username, password) {
-  await page.goto(srv.base + '/login');
-  await field(page, 'Username').fill(username);
-  await field(page, 'Password').fill(password);
-  await page.getByRole('button', { name: 'Log in', exact: true }).click();
-}
-
-async function until(cond, what) {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await cond();
-    if (v) return v;
-    if (Date.now() - t0 > TIMEOUT) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+// The Open Channel token is copied to the clipboard: the context may read it.
+const openContext = () => h.openContext(browser, srv, { expected: EXPECTED_FAILURES, tolerate: () => outage, clipboard: true });
+const signIn = (page, username, password) => h.signIn(page, srv, username, password);
 
 function notify(acc, body) {
   return srv.request('POST', `/api/openchannel/accounts/${acc.id}/notify`, { body, headers: { authorization: `Bearer ${acc.token}` } });

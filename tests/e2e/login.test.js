@@ -1,69 +1,49 @@
 'use strict';
 // Browser tests of the login pages: the real server (tests/api/lib/server.js) serving the
 // built web app (web/dist, built by `make check`), driven through Debian's Chromium with
-// playwright-core. With SB_E2E_SCREENSHOTS=DIR, screenshots of the pages at 1280×720 are saved
-// there for a human to look at; they are not compared.
+// playwright-core. Screenshots of the pages at 1280×720 go to tests/e2e/artifacts/ (or
+// SB_E2E_SCREENSHOTS) for a human to look at; they are not compared.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
-const path = require('node:path');
-const { chromium } = require('playwright-core');
 const { execFileSync } = require('node:child_process');
-const { startServer, login, createAccount, accountClient, STRONG, repoRoot } = require('../api/lib/server.js');
+const { startServer, login, createAccount, accountClient, STRONG } = require('../api/lib/server.js');
+const h = require('./lib/harness.js');
 
-const webRoot = path.join(repoRoot, 'web', 'dist');
-const executablePath = process.env.SB_CHROMIUM || '/usr/bin/chromium';
-// Screenshots only when asked for (SB_E2E_SCREENSHOTS=DIR), so CI leaves nothing behind.
-const shots = process.env.SB_E2E_SCREENSHOTS || null;
+const { shot } = h;
 const NEW_PASSWORD = 'Blue-Harbour-7-Lantern';
-const TIMEOUT = 15000;
 
 let srv;
 let browser;
 
 before(async () => {
-  if (!fs.existsSync(path.join(webRoot, 'index.html'))) {
-    throw new Error('web/dist is missing: run scripts/web-build.sh first');
-  }
-  srv = await startServer({ webRoot });
-  browser = await chromium.launch({
-    executablePath,
-    headless: true,
-    args: [
-      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    ],
-  });
+  h.prepare();
+  srv = await startServer({ webRoot: h.webRoot });
+  browser = await h.launch();
 });
 
 after(async () => {
   if (browser) await browser.close();
-  if (srv) await srv.stop();
+  if (srv) assert.equal((await srv.stop()).code, 0, srv.stderr());
 });
 
-// A fresh context (no cookies) and page at 1280×720; fails the test on script errors and CSP
-// violations.
-async function openPage(t) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
-  context.setDefaultTimeout(TIMEOUT);
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) problems.push(`CSP: ${m.text()}`);
-  });
-  t.after(async () => {
-    await context.close();
-    assert.deepEqual(problems, []);
-  });
-  return page;
-}
+// Failed requests the scenarios cause on purpose: the session probe before signing in, the
+// refused logins (401 wrong credentials, 403 locked), the weak new password, the wrong MFA
+// code, the dead reset token and the reset asked for without SMTP (503).
+const EXPECTED_FAILURES = [
+  { method: 'GET', path: /^\/api\/v1\/auth\/me$/, status: [401] },
+  { method: 'POST', path: /^\/api\/v1\/auth\/login$/, status: [401, 403] },
+  { method: 'POST', path: /^\/api\/v1\/auth\/password$/, status: [422] },
+  { method: 'POST', path: /^\/api\/v1\/auth\/login\/mfa$/, status: [401] },
+  { method: 'POST', path: /^\/api\/v1\/auth\/password-reset\/complete$/, status: [422] },
+  { method: 'POST', path: /^\/api\/v1\/auth\/password-reset$/, status: [503] },
+];
 
-async function shot(t, page, name) {
-  if (!shots) return;
-  const file = path.join(shots, name);
-  await page.screenshot({ path: file });
-  t.diagnostic(`screenshot: ${file}`);
+// A fresh context (no cookies) and page at 1280×720; at the end of the test it fails on a page
+// error, a console error (CSP violations among them) or a failed request not listed above.
+async function openPage(t) {
+  const ctx = await h.openContext(browser, srv, { expected: EXPECTED_FAILURES });
+  t.after(() => ctx.close());
+  return ctx.page;
 }
 
 const alertText = (page, text) => page.getByRole('alert').filter({ hasText: text });

@@ -10,15 +10,10 @@
 // unexpected failed request fails.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
-const path = require('node:path');
-const { chromium } = require('playwright-core');
-const { startServer, adminClient, STRONG, repoRoot } = require('../api/lib/server.js');
+const { startServer, adminClient, STRONG } = require('../api/lib/server.js');
+const h = require('./lib/harness.js');
 
-const webRoot = path.join(repoRoot, 'web', 'dist');
-const executablePath = process.env.SB_CHROMIUM || '/usr/bin/chromium';
-const shots = process.env.SB_E2E_SCREENSHOTS || path.join(__dirname, 'artifacts');
-const TIMEOUT = 15000;
+const { field, button, shot } = h;
 // The server's public URL: new accounts take it as their domain, receive URLs are built on it.
 const PUBLIC_URL = 'http://cc.example.test:8080';
 const SID = 'AC0123456789abcdef0123456789abcdef';
@@ -26,30 +21,6 @@ const TOKEN = 'twilio-SECRET-token-0001';
 
 let srv, browser, api, admin;
 const state = {};
-
-before(async () => {
-  if (!fs.existsSync(path.join(webRoot, 'index.html'))) {
-    throw new Error('web/dist is missing: run scripts/web-build.sh first');
-  }
-  fs.mkdirSync(shots, { recursive: true });
-  srv = await startServer({ webRoot, env: { SWITCHBOARD_HTTP_PUBLIC_URL: PUBLIC_URL } });
-  api = await adminClient(srv);
-  browser = await chromium.launch({
-    executablePath,
-    headless: true,
-    args: [
-      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    ],
-  });
-  admin = await openContext();
-});
-
-after(async () => {
-  if (admin) await admin.close();
-  if (browser) await browser.close();
-  if (srv) assert.equal((await srv.stop()).code, 0, srv.stderr());
-});
 
 // Failed requests the scenario causes on purpose: the bad key, a type change without its
 // credentials, the unknown variable, the session probe before signing in.
@@ -59,46 +30,23 @@ const EXPECTED_FAILURES = [
   { method: 'POST', path: /^\/api\/v1\/canned-answers$/, status: [422] },
   { method: 'GET', path: /^\/api\/v1\/auth\/me$/, status: [401] },
 ];
+// The Receive URL is copied to the clipboard: the context may read it.
+const openContext = () => h.openContext(browser, srv, { expected: EXPECTED_FAILURES, clipboard: true });
 
-async function openContext() {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
-  context.setDefaultTimeout(TIMEOUT);
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: srv.base });
-  const page = await context.newPage();
-  const problems = [];
-  let expectedFailures = 0;
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('response', (r) => {
-    if (r.status() < 400) return;
-    const u = new URL(r.url());
-    const method = r.request().method();
-    if (EXPECTED_FAILURES.some((x) => x.method === method && x.path.test(u.pathname) && x.status.includes(r.status()))) expectedFailures++;
-    else problems.push(`unexpected ${r.status()} for ${method} ${u.pathname}`);
-  });
-  const failedLoads = [];
-  page.on('console', (m) => {
-    if (m.type() !== 'error') return;
-    if (/^Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())) failedLoads.push(m.text());
-    else problems.push(`console error: ${m.text()}`);
-  });
-  return {
-    page,
-    async close() {
-      await context.close();
-      assert.deepEqual(problems, []);
-      assert.ok(failedLoads.length <= expectedFailures, `console errors ${failedLoads.length} > expected ${expectedFailures}`);
-    },
-  };
-}
+before(async () => {
+  h.prepare();
+  srv = await startServer({ webRoot: h.webRoot, env: { SWITCHBOARD_HTTP_PUBLIC_URL: PUBLIC_URL } });
+  api = await adminClient(srv);
+  browser = await h.launch();
+  admin = await openContext();
+});
 
-async function shot(t, page, name) {
-  const file = path.join(shots, name);
-  await page.screenshot({ path: file, fullPage: true });
-  t.diagnostic(`screenshot: ${file}`);
-}
+after(async () => {
+  if (admin) await admin.close();
+  if (browser) await browser.close();
+  if (srv) assert.equal((await srv.stop()).code, 0, srv.stderr());
+});
 
-const field = (page, label) => page.getByLabel(label, { exact: true });
-const button = (page, name) => page.getByRole('button', { name, exact: true });
 const focusedName = (page) => page.evaluate(() => document.activeElement && document.activeElement.getAttribute('name'));
 const tab = (page, name) => page.getByRole('tablist', { name: 'SMS account' }).getByRole('tab', { name, exact: true });
 const dialog = (page) => page.locator('dialog[open]');
@@ -109,11 +57,9 @@ async function saveAccount(page) {
   assert.equal((await answer).status(), 200);
 }
 
+// Signs the admin in and waits for the console's first screen.
 async function signIn(page) {
-  await page.goto(srv.base + '/login');
-  await field(page, 'Username').fill('admin');
-  await field(page, 'Password').fill(STRONG);
-  await button(page, 'Log in').click();
+  await h.signIn(page, srv, 'admin', STRONG);
   await page.waitForURL('**/admin/agents');
 }
 

@@ -8,45 +8,16 @@
 // ignores. Any page error, CSP violation, console error or unexpected failed request fails.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
-const path = require('node:path');
-const { chromium } = require('playwright-core');
-const { startServer, adminClient, login, STRONG, repoRoot } = require('../api/lib/server.js');
+const { startServer, adminClient, STRONG } = require('../api/lib/server.js');
+const h = require('./lib/harness.js');
 
-const webRoot = path.join(repoRoot, 'web', 'dist');
-const executablePath = process.env.SB_CHROMIUM || '/usr/bin/chromium';
-const shots = process.env.SB_E2E_SCREENSHOTS || path.join(__dirname, 'artifacts');
-const TIMEOUT = 15000;
+const { field } = h;
 const AGENT_PW = 'Agent!Passw0rd-e2e';
 const SUP_PW = 'Super!Visor-Passw0rd1';
 const SUP_NEW = 'Super!Visor-Passw0rd2-new';
 
 let srv, browser, api, admin;
 const state = {};
-
-before(async () => {
-  if (!fs.existsSync(path.join(webRoot, 'index.html'))) {
-    throw new Error('web/dist is missing: run scripts/web-build.sh first');
-  }
-  fs.mkdirSync(shots, { recursive: true });
-  srv = await startServer({ webRoot });
-  api = await adminClient(srv); // the first admin's password is now STRONG
-  browser = await chromium.launch({
-    executablePath,
-    headless: true,
-    args: [
-      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    ],
-  });
-  admin = await openContext();
-});
-
-after(async () => {
-  if (admin) await admin.close();
-  if (browser) await browser.close();
-  if (srv) assert.equal((await srv.stop()).code, 0, srv.stderr());
-});
 
 // Failed requests the scenario causes on purpose: the 422s of the first saves, the session
 // probe before signing in, the supervisor's attempt at an agent outside its scope, and
@@ -61,55 +32,24 @@ const EXPECTED_FAILURES = [
   { method: 'DELETE', path: /^\/api\/v1\/profiles\/\d+$/, status: [409] },
   { method: 'POST', path: /^\/api\/v1\/agents\/delete$/, status: [404, 405] },
 ];
-
-// A context at 1280×720 whose page records every page error, console error and failed
-// request; close() asserts there were none beyond the expected ones.
-async function openContext() {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, acceptDownloads: true });
-  context.setDefaultTimeout(TIMEOUT);
-  const page = await context.newPage();
-  const problems = [];
-  let expectedFailures = 0;
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('response', (r) => {
-    if (r.status() < 400) return;
-    const u = new URL(r.url());
-    const method = r.request().method();
-    if (EXPECTED_FAILURES.some((x) => x.method === method && x.path.test(u.pathname) && x.status.includes(r.status()))) expectedFailures++;
-    else problems.push(`unexpected ${r.status()} for ${method} ${u.pathname}`);
-  });
-  const failedLoads = [];
-  page.on('console', (m) => {
-    if (m.type() !== 'error') return;
-    // Chromium logs every non-2xx fetch; those are checked one by one above.
-    if (/^Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())) failedLoads.push(m.text());
-    else problems.push(`console error: ${m.text()}`);
-  });
-  return {
-    page,
-    async close() {
-      await context.close();
-      assert.deepEqual(problems, []);
-      assert.ok(failedLoads.length <= expectedFailures, `console errors ${failedLoads.length} > expected ${expectedFailures}`);
-    },
-  };
-}
-
-async function shot(t, page, name) {
-  const file = path.join(shots, name);
-  await page.screenshot({ path: file, fullPage: true });
-  t.diagnostic(`screenshot: ${file}`);
-}
-
-const field = (page, label) => page.getByLabel(label, { exact: true });
+const openContext = () => h.openContext(browser, srv, { expected: EXPECTED_FAILURES });
+const { shot } = h;
+const signIn = (page, username, password) => h.signIn(page, srv, username, password);
 const focusedName = (page) => page.evaluate(() => document.activeElement && document.activeElement.getAttribute('name'));
 
-async function signIn(page, username, password) {
-  await page.goto(srv.base + '/login');
-  await field(page, 'Username').fill(username);
-  await field(page, 'Password').fill(password);
-  await page.getByRole('button', { name: 'Log in', exact: true }).click();
-}
+before(async () => {
+  h.prepare();
+  srv = await startServer({ webRoot: h.webRoot });
+  api = await adminClient(srv); // the first admin's password is now STRONG
+  browser = await h.launch();
+  admin = await openContext();
+});
+
+after(async () => {
+  if (admin) await admin.close();
+  if (browser) await browser.close();
+  if (srv) assert.equal((await srv.stop()).code, 0, srv.stderr());
+});
 
 test('the admin signs in to the console and creates an agent, fixing a field error first', async (t) => {
   const { page } = admin;
@@ -362,10 +302,7 @@ test('the admin deletes the other agent through the confirmation dialog', async 
   // "Export filter" downloads the CSV of the current filter.
   await field(page, 'Search').fill('erin');
   await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 1);
-  const download = page.waitForEvent('download');
-  await page.getByRole('link', { name: 'Export filter' }).click();
-  const file = await (await download).path();
-  const csv = fs.readFileSync(file, 'utf8');
+  const csv = (await h.download(page, () => page.getByRole('link', { name: 'Export filter' }).click())).body.toString('utf8');
   assert.match(csv, /erin\.e2e/);
   assert.doesNotMatch(csv, /admin/);
 });

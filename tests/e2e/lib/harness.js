@@ -45,18 +45,23 @@ function launch() {
 /**
  * Opens a 1280×720 context with one page. expected: [{method, path: RegExp, status: [..]}],
  * the failed requests the scenario causes on purpose; tolerate(): true while connection
- * errors are expected (the server is down on purpose). Returns {page, context, close()};
- * close() closes the context and asserts there was no page error, no console error and no
- * failed request beyond the expected ones.
+ * errors are expected (the server is down on purpose); consoleErrors / pageErrors: [RegExp],
+ * the console errors and page errors (uncaught exceptions, unhandled rejections) the test
+ * raises in the page on purpose, each matched on its whole text; clipboard: the page may read
+ * and write the clipboard. Returns {page, context, problems, close()}; close() closes the
+ * context and asserts there was no page error, no console error and no failed request beyond
+ * the expected ones.
  */
-async function openContext(browser, srv, { expected = [], tolerate = () => false, clipboard = false } = {}) {
+async function openContext(browser, srv, { expected = [], tolerate = () => false, clipboard = false, consoleErrors = [], pageErrors = [] } = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, acceptDownloads: true });
   context.setDefaultTimeout(TIMEOUT);
   if (clipboard) await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: srv.base });
   const page = await context.newPage();
   const problems = [];
   let expectedFailures = 0;
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('pageerror', (e) => {
+    if (!pageErrors.some((re) => re.test(e.message))) problems.push(`page error: ${e.message}`);
+  });
   page.on('response', (r) => {
     if (r.status() < 400) return;
     const u = new URL(r.url());
@@ -75,9 +80,11 @@ async function openContext(browser, srv, { expected = [], tolerate = () => false
   page.on('console', (m) => {
     if (m.type() !== 'error') return;
     const text = m.text();
-    // Chromium logs every non-2xx fetch; those are checked one by one above.
-    if (/^Failed to load resource: the server responded with a status of 4\d\d/.test(text)) failedLoads.push(text);
+    // Chromium logs every failed fetch (4xx and 5xx); those are checked one by one above, and
+    // there may be no more of these lines than expected failures.
+    if (/^Failed to load resource: the server responded with a status of [45]\d\d/.test(text)) failedLoads.push(text);
     else if (tolerate() && /WebSocket connection to .* failed|ERR_CONNECTION_REFUSED/.test(text)) return;
+    else if (consoleErrors.some((re) => re.test(text))) return;
     else problems.push(`console error: ${text}`);
   });
   return {
