@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { AppHeader } from './components/AppHeader';
-import { Console, isStaffConsole } from './console/Console';
+import { LazyConsole } from './console/LazyConsole';
 import { Desk } from './desk/Desk';
-import { fetchMe, genericMessage, logout, type Session } from './lib/auth';
+import { fetchMe, genericMessage, isStaffConsole, logout, type Session } from './lib/auth';
 import { licenseText, loadBranding, useBranding } from './lib/branding';
 import { useClientLogs } from './lib/clientLogs';
 import { Link, navigate, useRoute } from './lib/router';
@@ -196,7 +196,7 @@ export function App({ socket }: AppProps) {
               Your password expires in {days} {days === 1 ? 'day' : 'days'}. <Link href="/change-password">Change it now</Link>
             </Banner>
           )}
-          <Console
+          <LazyConsole
             session={session}
             route={route}
             socket={socket}

@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect } from 'preact/hooks';
-import type { Session } from '../lib/auth';
+import { isStaffConsole, type Session } from '../lib/auth';
 import type { SocketManager } from '../lib/socket';
 import { Link, navigate, type Route } from '../lib/router';
 import { can } from '../lib/staff';
@@ -65,9 +65,6 @@ export function consoleHashPath(hash: string): string | null {
 }
 
 /** True for the roles that use the console (agents keep their home page). */
-export function isStaffConsole(session: Session): boolean {
-  return session.user.role === 'admin' || session.user.role === 'user';
-}
 
 /** The admin console: side navigation per role and the section's page. */
 export function Console({ session, route, socket, footer }: ConsoleProps) {

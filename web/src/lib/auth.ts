@@ -277,3 +277,8 @@ export function genericMessage(e: ApiError): string {
   if (e.status === 503) return 'The service is temporarily unavailable. Try again in a moment.';
   return e.detail ? e.detail.charAt(0).toUpperCase() + e.detail.slice(1) + '.' : `The server answered ${e.status}.`;
 }
+
+/** Administrators and supervisors work in the console; agents in the desk. */
+export function isStaffConsole(session: Session): boolean {
+  return session.user.role === 'admin' || session.user.role === 'user';
+}
