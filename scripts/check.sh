@@ -57,6 +57,16 @@ if ! cmake --build --preset tsan --target test_acd test_mpsc >/dev/null ||
   failures+=(tsan)
 fi
 
+section "WebSocket suite on the TSan server (sqlite)"
+# The HTTP workers against the main thread around upgrades and shutdown (a race between
+# http_server_start and http_server_detach was found this way). A report makes the server exit
+# with TSan's exit code, which the suite's stop check turns into a failure.
+if ! cmake --build --preset tsan --target switchboard >/dev/null ||
+  ! (cd tests/api && SB_BINARY=$root/build/tsan/switchboard SB_TEST_BACKEND=sqlite \
+    TSAN_OPTIONS=second_deadlock_stack=1 node --test --test-reporter=spec ws.test.js); then
+  failures+=(tsan-ws)
+fi
+
 section "OpenAPI lint"
 if (cd tests/api && npm run --silent lint:openapi); then :; else failures+=(openapi); fi
 

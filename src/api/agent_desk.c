@@ -187,3 +187,80 @@ int api_agent_offers(struct http_req *req)
 {
     return state_call(req, ACD_OFFERS, 0, NULL);
 }
+
+/* At most this many accounts per channel in GET /agent/accounts (an agent of more has an
+ * administrator to talk to; the answer says so with "truncated"). */
+#define AGENT_ACCOUNTS_MAX 500
+
+/* Appends the accounts of one channel that agent `staff_id` is an agent of to `items`, by
+ * name. Sets *truncated when there were more than AGENT_ACCOUNTS_MAX. 0 or a storage error. */
+static int agent_accounts_of(struct db *db, const char *channel, const char *sql, int64_t staff_id,
+                             json_t *items, bool *truncated)
+{
+    struct db_stmt *st = NULL;
+    int r = db_prepare(db, sql, &st);
+    if (!r)
+        r = db_bind_int64(st, 1, staff_id);
+    if (!r)
+        r = db_bind_int64(st, 2, AGENT_ACCOUNTS_MAX + 1);
+    int n = 0;
+    while (!r && (r = db_step(st)) == DB_ROW) {
+        r = 0;
+        if (++n > AGENT_ACCOUNTS_MAX) {
+            *truncated = true;
+            break;
+        }
+        const char *key = db_col_text(st, 2);
+        json_t *o =
+            json_pack("{s:s, s:I, s:s, s:s?, s:b, s:b}", "channel", channel, "id",
+                      (json_int_t)db_col_int64(st, 0), "name", db_col_text(st, 1), "key", key,
+                      "can_reply", db_col_int64(st, 3) != 0, "can_start", db_col_int64(st, 4) != 0);
+        if (!o || json_array_append_new(items, o))
+            r = SB_ENOMEM;
+    }
+    if (r == DB_DONE)
+        r = 0;
+    db_finalize(st);
+    return r;
+}
+
+/* GET /api/v1/agent/accounts — the SMS and Open Channel accounts the calling agent is an agent
+ * of, SMS first, each channel by name: {items: [{channel, id, name, key, can_reply,
+ * can_start}], total, truncated} (at most AGENT_ACCOUNTS_MAX a channel). Nothing
+ * secret (no credentials, tokens, URLs): what the desk needs to offer "New SMS" from. SMS
+ * accounts can always be replied on and started from (by their agents); an Open Channel account
+ * can be replied on when it has a reply URL and is never started from (the connector opens its
+ * conversations). 403 for staff who are not agents, like every /agent/ route. */
+int api_agent_accounts(struct http_req *req)
+{
+    struct auth_principal who;
+    if (desk_require_agent(req, &who))
+        return http_replied(req);
+    struct db *db = app_thread_db(req->app);
+    if (!db)
+        return http_reply_error(req, SB_EUNAVAIL);
+    json_t *items = json_array();
+    bool truncated = false;
+    int r = agent_accounts_of(db, "sms",
+                              "SELECT a.id, a.name, a.account_key, 1, 1 FROM sms_accounts a "
+                              "JOIN sms_account_agents g ON g.account_id = a.id WHERE "
+                              "g.staff_id = ? ORDER BY a.name, a.id LIMIT ?",
+                              who.user_id, items, &truncated);
+    if (!r)
+        r = agent_accounts_of(db, "openchannel",
+                              "SELECT a.id, a.name, a.account_key, CASE WHEN a.reply_url IS NOT "
+                              "NULL AND a.reply_url <> '' THEN 1 ELSE 0 END, 0 FROM "
+                              "openchannel_accounts a JOIN openchannel_account_agents g ON "
+                              "g.account_id = a.id WHERE g.staff_id = ? ORDER BY a.name, a.id "
+                              "LIMIT ?",
+                              who.user_id, items, &truncated);
+    if (r) {
+        json_decref(items);
+        return http_reply_error(req, r);
+    }
+    json_t *out = json_pack("{s:I, s:b, s:o}", "total", (json_int_t)json_array_size(items),
+                            "truncated", truncated, "items", items);
+    if (!out)
+        return http_reply_error(req, SB_ENOMEM);
+    return http_reply_json(req, 200, out);
+}

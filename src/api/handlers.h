@@ -260,6 +260,7 @@ int api_agent_pause(struct http_req *req);
 int api_agent_unpause(struct http_req *req);
 int api_agent_interactions(struct http_req *req);
 int api_agent_offers(struct http_req *req);
+int api_agent_accounts(struct http_req *req);
 int api_interactions_get(struct http_req *req);
 /* interactions_search.c: the list with filters and the advanced search, the streamed CSV
  * export, bulk and single delete, the search's fields (docs/interactions-search.md). */

@@ -95,15 +95,12 @@ bool desk_load(struct http_req *req, struct auth_principal *who, enum desk_acces
     else if (who->role == AUTH_ROLE_ADMIN)
         ok = true;
     else {
-        /* Supervisors ("spy"): interactions of the queues in their profile's scope, and those
-         * held (or last held) by an agent of that scope — an agent's outbound conversation
-         * never went through a queue. */
+        /* Supervisors ("spy"): the interaction scope of permissions.h — the queues of their
+         * profile, and the interactions held (or last held) by an agent of that scope (an
+         * agent's outbound conversation never went through a queue). The list shows the same. */
         struct perm_ctx ctx;
-        json_t *q = json_object_get(*ix, "queue_id");
         ok = !perm_require(req, PERM_SECTION_QUEUES, PERM_READ, &ctx) &&
-             ((json_is_integer(q) && perm_queue_in_scope(req, &ctx, json_integer_value(q))) ||
-              (owner && perm_agent_in_scope(req, &ctx, owner)) ||
-              (last && perm_agent_in_scope(req, &ctx, last)));
+             perm_interaction_in_scope(req, &ctx, *id);
         if (http_replied(req)) {
             json_decref(*ix);
             *ix = NULL;

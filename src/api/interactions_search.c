@@ -4,8 +4,9 @@
  * (docs/interactions-search.md).
  *
  * Who: admins everything; supervisors per their profile's section "queues" (read to list and
- * export, delete to delete), only interactions of the queues in their profile's scope (the
- * rule of GET /api/v1/interactions/{id}); agents 403, anonymous 401. */
+ * export, delete to delete), only interactions in their scope: of their profile's queues, or
+ * held or last held by an agent of those queues (perm_interaction_scope_sql, the rule of GET
+ * /api/v1/interactions/{id} too); agents 403, anonymous 401. */
 #include <microhttpd.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -260,8 +261,9 @@ static int build_where(const struct ixl *l, enum db_backend be, struct where *w)
         if (!r)
             r = buf_adds(b, ")");
     }
-    if (!r && l->scope_sql && !(r = buf_addf(b, " AND i.queue_id %s", l->scope_sql)))
-        r = ixs_param_int(p, l->profile_id);
+    if (!r && l->scope_sql && !(r = buf_addf(b, " AND %s", l->scope_sql)))
+        for (int k = 0; !r && k < PERM_INTERACTION_SCOPE_PARAMS; k++)
+            r = ixs_param_int(p, l->profile_id);
     if (!r)
         r = buf_adds(b, " AND ");
     if (!r)
@@ -373,7 +375,7 @@ static bool who_may(struct http_req *req, enum perm_action action, struct perm_c
 
 static void set_scope(struct ixl *l, const struct perm_ctx *ctx)
 {
-    l->scope_sql = perm_scope_sql(ctx, "queue");
+    l->scope_sql = perm_interaction_scope_sql(ctx);
     l->profile_id = ctx->profile_id;
 }
 
@@ -1038,17 +1040,18 @@ int api_interactions_delete(struct http_req *req)
     struct db *db = app_thread_db(req->app);
     if (!db)
         return http_reply_error(req, SB_EUNAVAIL);
-    const char *scope = perm_scope_sql(&ctx, "queue");
-    char sql[512];
-    snprintf(sql, sizeof(sql), "SELECT status, channel FROM interactions WHERE id = ?%s%s",
-             scope ? " AND queue_id " : "", scope ? scope : "");
+    const char *scope = perm_interaction_scope_sql(&ctx);
+    char sql[1024];
+    snprintf(sql, sizeof(sql), "SELECT i.status, i.channel FROM interactions i WHERE i.id = ?%s%s",
+             scope ? " AND " : "", scope ? scope : "");
     struct db_stmt *st = NULL;
     int r = db_begin(db);
     if (r)
         return http_reply_error(req, r);
     r = db_prepare(db, sql, &st);
     if (!r)
-        r = scope ? db_bind_all(st, "ii", id, ctx.profile_id) : db_bind_int64(st, 1, id);
+        r = scope ? db_bind_all(st, "iiii", id, ctx.profile_id, ctx.profile_id, ctx.profile_id)
+                  : db_bind_int64(st, 1, id);
     bool found = false, is_open = false;
     char channel[16] = "";
     if (!r && (r = db_step(st)) == DB_ROW) {

@@ -8,12 +8,18 @@
 #include "db/db.h"
 #include "http/request.h"
 
-static const char agent_scope_sql[] =
-    "IN (SELECT e.staff_id FROM queue_members_effective e JOIN profile_resources r "
-    "ON r.kind = 'queue' AND r.resource_id = e.queue_id WHERE r.profile_id = ?)";
-static const char queue_scope_sql[] =
-    "IN (SELECT r.resource_id FROM profile_resources r WHERE r.kind = 'queue' AND "
-    "r.profile_id = ?)";
+#define AGENT_SCOPE_SQL                                                                            \
+    "IN (SELECT e.staff_id FROM queue_members_effective e JOIN profile_resources r "               \
+    "ON r.kind = 'queue' AND r.resource_id = e.queue_id WHERE r.profile_id = ?)"
+#define QUEUE_SCOPE_SQL                                                                            \
+    "IN (SELECT r.resource_id FROM profile_resources r WHERE r.kind = 'queue' AND "                \
+    "r.profile_id = ?)"
+static const char agent_scope_sql[] = AGENT_SCOPE_SQL;
+static const char queue_scope_sql[] = QUEUE_SCOPE_SQL;
+/* The interaction rule (perm_interaction_scope_sql): PERM_INTERACTION_SCOPE_PARAMS `?`. */
+static const char interaction_scope_sql[] =
+    "(i.queue_id " QUEUE_SCOPE_SQL " OR i.owner_id " AGENT_SCOPE_SQL
+    " OR i.last_owner_id " AGENT_SCOPE_SQL ")";
 
 /* The PERM_* bits of a permission type name; 0 for anything else. */
 static unsigned actions_of(const char *type)
@@ -124,6 +130,33 @@ const char *perm_scope_sql(const struct perm_ctx *ctx, const char *kind)
     if (ctx->all)
         return NULL;
     return strcmp(kind, "queue") ? agent_scope_sql : queue_scope_sql;
+}
+
+const char *perm_interaction_scope_sql(const struct perm_ctx *ctx)
+{
+    return ctx->all ? NULL : interaction_scope_sql;
+}
+
+bool perm_interaction_in_scope(struct http_req *req, const struct perm_ctx *ctx, int64_t id)
+{
+    if (ctx->all)
+        return true;
+    if (!ctx->profile_id)
+        return false;
+    struct db *db = app_thread_db(req->app);
+    if (!db)
+        return false;
+    struct db_stmt *st;
+    if (db_prepare(db,
+                   "SELECT 1 FROM interactions i WHERE i.id = ? AND "
+                   "(i.queue_id " QUEUE_SCOPE_SQL " OR i.owner_id " AGENT_SCOPE_SQL
+                   " OR i.last_owner_id " AGENT_SCOPE_SQL ")",
+                   &st))
+        return false;
+    bool yes = !db_bind_all(st, "iiii", id, ctx->profile_id, ctx->profile_id, ctx->profile_id) &&
+               db_step(st) == DB_ROW;
+    db_finalize(st);
+    return yes;
 }
 
 /* Appends the names of the PERM_* bits of `actions` to array `a`; 0 or -1. */

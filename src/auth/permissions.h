@@ -54,6 +54,20 @@ bool perm_agent_in_scope(struct http_req *req, const struct perm_ctx *ctx, int64
 /* True when ctx may touch queue `id`: any for an admin; a queue of its profile otherwise. */
 bool perm_queue_in_scope(struct http_req *req, const struct perm_ctx *ctx, int64_t id);
 
+/* The supervisor scope of an interaction, one rule for every place that shows or changes
+ * interactions (the list, its CSV export, bulk and single delete, and desk_load: read, spy,
+ * notes, transcript): an interaction of a queue of the profile, OR held, OR last held by an
+ * agent in the scope (an agent's outbound conversation never reaches a queue). Admins: all.
+ *
+ * perm_interaction_scope_sql: the SQL condition on an `interactions` row aliased `i`, with
+ * PERM_INTERACTION_SCOPE_PARAMS `?`, each to bind to ctx->profile_id; NULL for an admin (no
+ * restriction). Static text.
+ * perm_interaction_in_scope: true when ctx may see interaction `id` by that rule (false for an
+ * unknown id, a profile-less supervisor, or a storage error). HTTP threads. */
+#define PERM_INTERACTION_SCOPE_PARAMS 3
+const char *perm_interaction_scope_sql(const struct perm_ctx *ctx);
+bool perm_interaction_in_scope(struct http_req *req, const struct perm_ctx *ctx, int64_t id);
+
 /* The SQL that restricts a list to the caller's scope: a fragment "IN (SELECT …)" to write
  * after a staff id column (`kind` "agent") or a queue id column (`kind` "queue"), with one `?`
  * to bind to ctx->profile_id. NULL for an admin (no restriction). The text is static. */

@@ -15,6 +15,7 @@
 #include "core/buf.h"
 
 struct sb_app;
+struct http_server;
 struct MHD_Connection;
 struct route;
 
@@ -25,6 +26,9 @@ struct http_req {
     struct arena arena;
     struct MHD_Connection *conn;
     struct sb_app *app;
+    /* The server that accepted the request (set in its worker thread from the daemon's own
+     * callback argument; never read through app->http, see http_server_detach). */
+    struct http_server *srv;
     const char *method;
     const char *path;
     char request_id[24];

@@ -107,6 +107,7 @@ static const struct route routes[] = {
     {"POST", "/api/v1/agent/unpause", api_agent_unpause, 0},
     {"GET", "/api/v1/agent/interactions", api_agent_interactions, 0},
     {"GET", "/api/v1/agent/offers", api_agent_offers, 0},
+    {"GET", "/api/v1/agent/accounts", api_agent_accounts, 0},
     {"GET", "/api/v1/interactions", api_interactions_list, 0},
     {"GET", "/api/v1/interactions/search-fields", api_interactions_search_fields, 0},
     {"GET", "/api/v1/interactions/export.csv", api_interactions_export, 0},

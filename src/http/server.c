@@ -176,6 +176,7 @@ static struct http_req *req_new(struct http_server *srv, struct MHD_Connection *
     arena_init(&req->arena, REQ_ARENA_MAX);
     req->conn = conn;
     req->app = srv->app;
+    req->srv = srv;
     req->route_index = METRICS_ROUTE_NONE;
     req->started_ns = mono_ns();
     buf_init(&req->body, (size_t)srv->app->cfg.http_max_body_bytes);
@@ -316,7 +317,13 @@ void http_server_detach(struct http_req *req)
     buf_free(&req->body);
     arena_cleanup(&req->arena);
     req->method = req->path = NULL;
-    atomic_fetch_sub(&req->app->http->in_flight, 1);
+    /* Not req->app->http: main() stores that pointer (http_server_start's *out) only after
+     * MHD_start_daemon has started the worker threads, so a WebSocket could be upgraded here
+     * before the store (a NULL dereference) and, even after it, the plain load in this worker
+     * thread races the plain store in the main thread (ThreadSanitizer reported it). The srv
+     * pointer in the request came in as the daemon's callback argument, which was written
+     * before the threads were created: thread creation orders it, no atomic or lock needed. */
+    atomic_fetch_sub(&req->srv->in_flight, 1);
 }
 
 int http_server_start(struct sb_app *app, struct http_server **out)

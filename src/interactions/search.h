@@ -25,8 +25,11 @@
 #define IXS_CONDITIONS_MAX 20      /* conditions in one search, disabled ones included */
 #define IXS_TEXT_MAX       256     /* bytes of a text value */
 #define IXS_JSON_MAX       (16384) /* bytes of `q` as JSON text */
-/* At most two parameters per condition (between; a message condition on SQLite). */
-#define IXS_PARAMS_MAX (2 * IXS_CONDITIONS_MAX)
+/* At most two parameters per condition (between; a message condition on SQLite), plus the
+ * list's own filters sharing the array (api/interactions_search.c: channel, selection, account,
+ * dates, status, agent, up to 20 tags, and the supervisor scope's
+ * PERM_INTERACTION_SCOPE_PARAMS). */
+#define IXS_PARAMS_MAX (2 * IXS_CONDITIONS_MAX + 64)
 
 enum ixs_field {
     IXS_F_ID,

@@ -319,6 +319,39 @@ test('spy: admins and in-scope supervisors read and add notes; notes reach the h
   assert.equal((await A.request('POST', `/api/v1/interactions/${ix.id}/close`, { body: {} })).status, 200);
 });
 
+test('supervisor scope: an outbound conversation of an in-scope agent is in the list, the export and deletable, as when spied', async () => {
+  let r = await start(A, { phone: '+15558000011', body: 'outbound, never queued' });
+  assert.equal(r.status, 201, r.text);
+  const ix = r.json;
+  assert.equal(ix.queue_id ?? null, null, 'started by the agent: no queue');
+  const listed = async (who) => {
+    const l = await who.request('GET', `/api/v1/interactions?channel=sms&account_id=${acc.id}&limit=500`);
+    assert.equal(l.status, 200, l.text);
+    return l.json.items.some((x) => x.id === ix.id);
+  };
+  const exported = async (who) => {
+    const e = await who.request('GET', `/api/v1/interactions/export.csv?channel=sms&account_id=${acc.id}`);
+    assert.equal(e.status, 200, e.text);
+    return e.text.trim().split('\r\n').slice(1).some((l) => Number(l.split(',')[0].replace(/"/g, '')) === ix.id);
+  };
+  // Held by A (a member of the supervisor's queue): the list agrees with the spy check.
+  assert.equal(await listed(sup), true, 'in scope through its holder');
+  assert.equal(await exported(sup), true);
+  assert.equal((await sup.request('GET', `/api/v1/interactions/${ix.id}`)).status, 200);
+  assert.equal(await listed(supOut), false, 'out of the other supervisor\'s scope');
+  assert.equal(await exported(supOut), false);
+  assert.equal((await supOut.request('GET', `/api/v1/interactions/${ix.id}`)).status, 404);
+
+  // Closed, it is the last holder that keeps it in scope; a supervisor who may delete, deletes it.
+  assert.equal((await A.request('POST', `/api/v1/interactions/${ix.id}/close`, { body: {} })).status, 200);
+  assert.equal(await listed(sup), true, 'in scope through its last holder');
+  const p = await admin.request('POST', '/api/v1/profiles', { body: { name: 'scope delete', default_permission: 'read_edit_delete', sections: { queues: 'default' }, queue_ids: [queue.id] } });
+  assert.equal(p.status, 201, p.text);
+  const supDel = await supervisor('scope.del', p.json.id);
+  assert.equal((await supDel.request('DELETE', `/api/v1/interactions/${ix.id}`)).status, 204);
+  assert.equal((await admin.request('GET', `/api/v1/interactions/${ix.id}`)).status, 404, 'deleted');
+});
+
 test('transcript.zip: transcript.txt with every message and notes marked, attachment refs; 404 for others; capped', async () => {
   const w = webhook('twilio', 'inbound', { id: 'desk-tr-1', from: '+15558000008', text: 'a picture\nof my receipt', media: ['https://media.example/receipt.jpg'] }, { url: acc.receive_url });
   const u = new URL(w.url);

@@ -355,7 +355,12 @@ test('the agent starts a new SMS, answers with a canned answer and closes under 
   await page.getByRole('heading', { name: 'Agent desktop' }).waitFor();
   await page.getByRole('button', { name: 'New SMS…' }).click();
   const dialog = page.getByRole('dialog', { name: 'New SMS' });
-  await field(dialog, 'SMS account number').fill(String(state.account.id));
+  // The account is chosen among the agent's own (GET /agent/accounts): erin is an agent of one,
+  // preselected, shown as key — name.
+  const account = field(dialog, 'SMS account');
+  await account.waitFor();
+  assert.equal(await account.inputValue(), String(state.account.id));
+  assert.deepEqual(await account.locator('option').allTextContents(), ['shop — Shop SMS']);
   await field(dialog, 'Phone number').fill('555 709 0009');
   await field(dialog, 'First message').fill('Hello from the desk');
   await dialog.getByRole('button', { name: 'Send' }).click();
@@ -395,4 +400,18 @@ test('the agent starts a new SMS, answers with a canned answer and closes under 
   assert.equal(ixs.items.length, 1);
   assert.equal(ixs.items[0].status, 'closed');
   assert.equal(ixs.items[0].disposition, 'Resolved');
+});
+
+test('an agent removed from its SMS account is told it has none to write from', async (t) => {
+  const { page } = agent;
+  const r = await api.request('PUT', `/api/v1/sms/accounts/${state.account.id}/agents`, { body: { agent_ids: [] } });
+  assert.equal(r.status, 200, r.text);
+  await page.getByRole('button', { name: 'New SMS…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New SMS' });
+  await dialog.getByText('You are not an agent of any SMS account: ask an administrator to add you to one.').waitFor();
+  assert.equal(await field(dialog, 'SMS account').count(), 0, 'no account to choose');
+  assert.equal(await dialog.getByRole('button', { name: 'Send' }).count(), 0, 'nothing to send');
+  await shot(t, page, 'desk-new-sms-none.png');
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await dialog.waitFor({ state: 'hidden' });
 });

@@ -136,7 +136,6 @@ export function Desk({ socket, footer }: DeskProps) {
           <NewSmsDialog
             open={newSms}
             onCancel={() => setNewSms(false)}
-            knownAccounts={[...new Set(s.interactions.filter((x) => x.channel === 'sms').map((x) => x.account_id))]}
             onStarted={(interaction) => {
               setNewSms(false);
               dispatch({ kind: 'assigned', interaction });

@@ -392,7 +392,33 @@ export const deskApi = {
   canned: (id: number, q: string) => parsed('GET', `/interactions/${id}/canned-answers?limit=100${q ? `&q=${encodeURIComponent(q)}` : ''}`, (v) => items(v, parseCanned)),
   /** A new outbound SMS conversation on an account the agent belongs to (201: the interaction, assigned to the caller). */
   newSms: (accountId: number, phone: string, body: string) => parsed('POST', `/sms/accounts/${accountId}/interactions`, parseInteraction, { phone, body }),
+  /** The SMS and Open Channel accounts the agent is an agent of (no secrets). */
+  accounts: () => parsed('GET', '/agent/accounts', (v) => items(v, parseAgentAccount)),
 };
+
+/** An account the agent works on (GET /agent/accounts). */
+export interface AgentAccount {
+  channel: 'sms' | 'openchannel';
+  id: number;
+  name: string;
+  key: string | null;
+  canReply: boolean;
+  canStart: boolean;
+}
+
+export function parseAgentAccount(v: unknown): AgentAccount | null {
+  if (!isRecord(v) || intOrNull(v['id']) === null || typeof v['name'] !== 'string') return null;
+  const channel = v['channel'];
+  if (channel !== 'sms' && channel !== 'openchannel') return null;
+  return {
+    channel,
+    id: v['id'] as number,
+    name: v['name'],
+    key: typeof v['key'] === 'string' ? v['key'] : null,
+    canReply: v['can_reply'] === true,
+    canStart: v['can_start'] === true,
+  };
+}
 
 /** A canned answer offered in the composer, with `text` rendered for this agent and contact. */
 export interface CannedAnswer {
