@@ -16,14 +16,11 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
-const { chromium } = require('playwright-core');
-const { startServer, adminClient, login, STRONG, repoRoot } = require('../api/lib/server.js');
+const { startServer, adminClient, login, STRONG } = require('../api/lib/server.js');
 const { startFakeProviders, FAKE_CREDS, webhook } = require('../api/lib/fake_providers.js');
+const h = require('./lib/harness.js');
 
-const webRoot = path.join(repoRoot, 'web', 'dist');
-const executablePath = process.env.SB_CHROMIUM || '/usr/bin/chromium';
-const shots = process.env.SB_E2E_SCREENSHOTS || path.join(__dirname, 'artifacts');
-const TIMEOUT = 15000;
+const { field, until, download, rowIds, shot } = h;
 const AGENT_PW = 'Agent!Passw0rd-ix1';
 
 let srv, fp, browser, api, admin, agent;
@@ -39,18 +36,11 @@ const INBOUND = [
 ];
 
 before(async () => {
-  if (!fs.existsSync(path.join(webRoot, 'index.html'))) {
-    throw new Error('web/dist is missing: run scripts/web-build.sh first');
-  }
-  fs.mkdirSync(shots, { recursive: true });
+  h.prepare();
   fp = await startFakeProviders();
-  srv = await startServer({ webRoot, env: { SWITCHBOARD_SMS_TEST_BASE_URL: fp.baseUrl } });
+  srv = await startServer({ webRoot: h.webRoot, env: { SWITCHBOARD_SMS_TEST_BASE_URL: fp.baseUrl } });
   api = await adminClient(srv);
-  browser = await chromium.launch({
-    executablePath,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await h.launch();
   admin = await openContext();
 });
 
@@ -69,64 +59,9 @@ const EXPECTED_FAILURES = [
   { method: 'POST', path: /^\/api\/v1\/interactions\/\d+\/close$/, status: [422] },
 ];
 
-async function openContext() {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, acceptDownloads: true });
-  context.setDefaultTimeout(TIMEOUT);
-  const page = await context.newPage();
-  const problems = [];
-  let expectedFailures = 0;
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('response', (r) => {
-    if (r.status() < 400) return;
-    const u = new URL(r.url());
-    const method = r.request().method();
-    if (EXPECTED_FAILURES.some((x) => x.method === method && x.path.test(u.pathname) && x.status.includes(r.status()))) expectedFailures++;
-    else problems.push(`unexpected ${r.status()} for ${method} ${u.pathname}`);
-  });
-  const failedLoads = [];
-  page.on('console', (m) => {
-    if (m.type() !== 'error') return;
-    const text = m.text();
-    if (/^Failed to load resource: the server responded with a status of 4\d\d/.test(text)) failedLoads.push(text);
-    else problems.push(`console error: ${text}`);
-  });
-  return {
-    page,
-    async close() {
-      await context.close();
-      assert.deepEqual(problems, []);
-      assert.ok(failedLoads.length <= expectedFailures, `console errors ${failedLoads.length} > expected ${expectedFailures}`);
-    },
-  };
-}
+const openContext = () => h.openContext(browser, srv, { expected: EXPECTED_FAILURES });
+const signIn = (page, username, password) => h.signIn(page, srv, username, password);
 
-async function shot(t, page, name) {
-  const file = path.join(shots, name);
-  await page.screenshot({ path: file, fullPage: true });
-  t.diagnostic(`screenshot: ${file}`);
-}
-
-const field = (page, label) => page.getByLabel(label, { exact: true });
-
-async function signIn(page, username, password) {
-  await page.goto(srv.base + '/login');
-  await field(page, 'Username').fill(username);
-  await field(page, 'Password').fill(password);
-  await page.getByRole('button', { name: 'Log in', exact: true }).click();
-}
-
-async function until(cond, what) {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await cond();
-    if (v) return v;
-    if (Date.now() - t0 > TIMEOUT) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-// The ids of the rows the list shows, in order.
-const rowIds = (page) => page.locator('tbody tr[data-id]').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-id'))));
 const idsOf = (...phones) => phones.map((p) => state.ids[p]).sort((a, b) => b - a);
 
 async function rowsAre(page, want, what) {
@@ -134,12 +69,6 @@ async function rowsAre(page, want, what) {
   await until(async () => JSON.stringify(await rowIds(page)) === JSON.stringify(sorted), `${what}: rows ${sorted}`).catch(async (e) => {
     throw new Error(`${e.message}; shown ${JSON.stringify(await rowIds(page))}`);
   });
-}
-
-async function download(page, click) {
-  const [dl] = await Promise.all([page.waitForEvent('download'), click()]);
-  const file = await dl.path();
-  return { name: dl.suggestedFilename(), body: fs.readFileSync(file) };
 }
 
 test('setup (API): a Twilio SMS account with a disposition and a canned answer, an agent of it, five inbound SMS', async () => {
