@@ -287,6 +287,13 @@ test('an account without a reply URL: the reply box says so and notes still work
   await page.getByRole('log', { name: 'Messages' }).locator('.bubble--note').filter({ hasText: 'Hi Nico' }).waitFor();
   await page.getByText('Reply', { exact: true }).click();
   assert.equal(await field(page, 'Reply to the customer').isDisabled(), true);
+  // After a reload the desk knows it from the agent's accounts (GET /agent/accounts), before
+  // any reply is tried.
+  await page.reload();
+  await page.getByRole('tab', { name: 'Nico' }).click();
+  await page.getByText('This account has no reply URL: replies cannot be sent').waitFor();
+  await page.getByText('Reply', { exact: true }).click();
+  assert.equal(await field(page, 'Reply to the customer').isDisabled(), true);
   // Close the tab (release): it leaves the desk, the interaction stays open.
   await page.getByRole('button', { name: 'Close tab' }).click();
   await page.getByRole('tab', { name: 'Nico' }).waitFor({ state: 'detached' });

@@ -17,18 +17,24 @@ export interface DeskProps {
   footer?: ComponentChildren;
 }
 
+const replyKey = (channel: string, accountId: number) => `${channel}:${accountId}`;
+
 /** The agent desktop: state bar, incoming offers, interaction tabs and the open interaction. */
 export function Desk({ socket, footer }: DeskProps) {
   const [s, dispatch] = useReducer(deskReducer, emptyDesk);
   const [loaded, setLoaded] = useState<boolean | null>(null);
   const [active, setActive] = useState<number | null>(null);
   const [busy, setBusy] = useState<number | null>(null);
-  // Accounts known to have no reply URL (from a 409), by account id.
-  const [noReply, setNoReply] = useState<Set<number>>(new Set());
+  // Accounts that cannot reply, as "channel:id" (account ids repeat across channels): read
+  // from GET /agent/accounts at each (re)load, and learnt from a 409 in between.
+  const [noReply, setNoReply] = useState<Set<string>>(new Set());
   const [newSms, setNewSms] = useState(false);
 
   useResync(socket, {
     load: async () => {
+      void deskApi.accounts().then((r) => {
+        if (r.ok) setNoReply(new Set(r.value.filter((a) => !a.canReply).map((a) => replyKey(a.channel, a.id))));
+      });
       const snap = await loadDesk();
       if (!snap) setLoaded((l) => l ?? false);
       return snap;
@@ -153,8 +159,8 @@ export function Desk({ socket, footer }: DeskProps) {
               interaction={shown}
               version={s.versions[shown.id] ?? 0}
               statuses={s.statuses}
-              cannotReply={noReply.has(shown.account_id)}
-              onCannotReply={() => setNoReply((set) => new Set(set).add(shown.account_id))}
+              cannotReply={noReply.has(replyKey(shown.channel, shown.account_id))}
+              onCannotReply={() => setNoReply((set) => new Set(set).add(replyKey(shown.channel, shown.account_id)))}
               onUpdated={(interaction) => dispatch({ kind: 'updated', interaction })}
               onRead={() => dispatch({ kind: 'patch', id: shown.id, patch: { unread: false } })}
               onGone={() => dispatch({ kind: 'removed', id: shown.id })}
