@@ -285,7 +285,10 @@ test('kill -9 during a burst of inbound webhooks: every webhook that got a 2xx i
   const ok = items.filter((it) => typeof it.status === 'number' && it.status >= 200 && it.status < 300);
   const unanswered = items.filter((it) => !(typeof it.status === 'number' && it.status >= 200 && it.status < 300));
   assert.ok(ok.length >= KILL_AFTER && unanswered.length > 0, `killed mid-burst: ${ok.length} acknowledged, ${unanswered.length} not`);
-  assert.ok(items.some((it) => it.status === 'error'), 'some requests were in flight at the kill');
+  // Usually some requests are cut by the kill (no answer); when the server had already answered
+  // every outstanding one before the client read them, none is. Either way the checks below
+  // hold: what got a 2xx is stored once, and resending what got none stores no duplicate.
+  t.diagnostic(`requests cut by the kill: ${items.filter((it) => it.status === 'error').length}`);
   assert.deepEqual([...new Set(ok.map((it) => it.status))].sort(), [200], 'acknowledged = 200');
 
   srv = await startServer({ tmp: srv.tmp, db: { sqlitePath: srv.sqlitePath, pgDatabase: srv.pgDatabase }, env: { SWITCHBOARD_SMS_TEST_BASE_URL: fp.baseUrl } });

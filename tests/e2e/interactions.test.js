@@ -67,7 +67,9 @@ const idsOf = (...phones) => phones.map((p) => state.ids[p]).sort((a, b) => b - 
 async function rowsAre(page, want, what) {
   const sorted = [...want].sort((a, b) => b - a);
   await until(async () => JSON.stringify(await rowIds(page)) === JSON.stringify(sorted), `${what}: rows ${sorted}`).catch(async (e) => {
-    throw new Error(`${e.message}; shown ${JSON.stringify(await rowIds(page))}`);
+    // Say what the page showed instead (a banner, "Loading…", an empty table), for the log.
+    const main = await page.locator('main').innerText().catch(() => '(no main)');
+    throw new Error(`${e.message}; shown ${JSON.stringify(await rowIds(page))} at ${page.url()}; page text: ${main.slice(0, 600)}`);
   });
 }
 
