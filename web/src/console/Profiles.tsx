@@ -1,10 +1,11 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { genericMessage, type FieldError } from '../lib/auth';
-import { Link, navigate } from '../lib/router';
-import { CHANNEL_LABELS, fetchAllQueues, getObject, isRecord, send, str, type Json } from '../lib/staff';
+import { useEffect, useState } from 'preact/hooks';
+import { genericMessage } from '../lib/auth';
+import { Link } from '../lib/router';
+import { CHANNEL_LABELS, fetchAllQueues, isRecord, str, type Json } from '../lib/staff';
 import { Banner, Button, CheckboxField, DataTable, Pager, SelectField, TextField, type Column } from '../ui';
-import { errorsOf, focusField, saveMessage } from './common';
+import { errorsOf } from './common';
 import { EditorCard } from './EditorCard';
+import { useEditor } from './useEditor';
 import { DeleteSelected, deletedNotice } from './DeleteSelected';
 import { useList } from './useList';
 
@@ -107,49 +108,23 @@ export function ProfilesList() {
 }
 
 export function ProfileEditor({ id }: { id: number | 'new' }) {
-  const creating = id === 'new';
-  const [profile, setProfile] = useState<Json | null>(
-    creating ? { name: '', description: null, default_permission: 'read', sections: {}, queue_ids: [], mask_sensitive: false } : null,
-  );
-  const [patch, setPatch] = useState<Json>({});
   const [queues, setQueues] = useState<Json[]>([]);
-  const [errors, setErrors] = useState<FieldError[]>([]);
-  const [message, setMessage] = useState<{ tone: 'success' | 'error'; text: string } | null>(null);
-  const form = useRef<HTMLFormElement>(null);
+  const ed = useEditor({
+    api: '/profiles',
+    list: '/admin/profiles',
+    id,
+    blank: { name: '', description: null, default_permission: 'read', sections: {}, queue_ids: [], mask_sensitive: false },
+    noun: 'profile',
+    focusName: (field) => field.split('.')[0] ?? field,
+    deleteMessage: (e) => (e.status === 409 ? 'This profile is in use by supervisors: it cannot be deleted.' : genericMessage(e)),
+  });
+  const { creating, item: profile, value, set, errors, message, form, save, remove } = ed;
   useEffect(() => {
     void fetchAllQueues().then((r) => r.ok && setQueues(r.value));
-    if (!creating)
-      void getObject('GET', `/profiles/${id}`).then((r) => (r.ok ? setProfile(r.value) : setMessage({ tone: 'error', text: genericMessage(r.error) })));
-  }, [id, creating]);
+  }, []);
   if (!profile) return message ? <Banner tone="error">{message.text}</Banner> : <p class="muted">Loading…</p>;
-
-  const value = (k: string): unknown => (k in patch ? patch[k] : profile[k]);
-  const set = (k: string, v: unknown) => setPatch((p) => ({ ...p, [k]: v }));
   const sections: Record<string, unknown> = isRecord(value('sections')) ? (value('sections') as Json) : {};
   const queueIds = Array.isArray(value('queue_ids')) ? (value('queue_ids') as number[]) : [];
-
-  async function save(e: Event) {
-    e.preventDefault();
-    const body = creating ? { ...profile, ...patch } : patch;
-    const r = creating ? await getObject('POST', '/profiles', body) : await getObject('PATCH', `/profiles/${id}`, body);
-    if (!r.ok) {
-      setErrors(r.error.errors);
-      setMessage({ tone: 'error', text: saveMessage(r.error, 'profile') });
-      const first = r.error.errors[0];
-      if (first) setTimeout(() => focusField(form.current, first.field.split('.')[0] ?? first.field), 0);
-      return;
-    }
-    setErrors([]);
-    setPatch({});
-    if (creating) return navigate(`/admin/profiles/${str(r.value['id'])}`, true);
-    setProfile(r.value);
-    setMessage({ tone: 'success', text: 'Saved.' });
-  }
-  async function remove() {
-    const r = await send('DELETE', `/profiles/${id}`);
-    if (r.ok) return navigate('/admin/profiles');
-    setMessage({ tone: 'error', text: r.error.status === 409 ? 'This profile is in use by supervisors: it cannot be deleted.' : genericMessage(r.error) });
-  }
   const sectionErrors = errors.filter((e) => e.field.startsWith('sections'));
 
   return (

@@ -1,11 +1,12 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { genericMessage, type FieldError, type Session } from '../lib/auth';
-import { Link, navigate } from '../lib/router';
-import { can, CHANNEL_LABELS, CHANNELS, getObject, send, str, type Json } from '../lib/staff';
+import { useState } from 'preact/hooks';
+import type { Session } from '../lib/auth';
+import { Link } from '../lib/router';
+import { can, CHANNEL_LABELS, CHANNELS, str, type Json } from '../lib/staff';
 import { Banner, Button, DataTable, Pager, SelectField, Tabs, TextField, type Column } from '../ui';
 import { AgentMembers } from './AgentMembers';
-import { errorsOf, focusField, saveMessage } from './common';
+import { errorsOf } from './common';
 import { EditorCard } from './EditorCard';
+import { useEditor } from './useEditor';
 import { DeleteSelected, deletedNotice } from './DeleteSelected';
 import { useList } from './useList';
 
@@ -88,48 +89,21 @@ export function QueuesList({ session }: { session: Session }) {
 
 /** Create or edit a queue; its members on a second tab. */
 export function QueueEditor({ session, id }: { session: Session; id: number | 'new' }) {
-  const creating = id === 'new';
-  const [queue, setQueue] = useState<Json | null>(creating ? { channel: 'sms', name: '', description: null, strategy: 'beepall', agent_timeout: 15, weight: 0 } : null);
-  const [patch, setPatch] = useState<Json>({});
-  const [errors, setErrors] = useState<FieldError[]>([]);
-  const [message, setMessage] = useState<{ tone: 'success' | 'error'; text: string } | null>(null);
+  const ed = useEditor({
+    api: '/queues',
+    list: '/admin/queues',
+    id,
+    blank: { channel: 'sms', name: '', description: null, strategy: 'beepall', agent_timeout: 15, weight: 0 },
+    noun: 'queue',
+  });
+  const { creating, item: queue, value, set, setMany, errors, message, form, save, remove } = ed;
   const [tab, setTab] = useState('settings');
-  const form = useRef<HTMLFormElement>(null);
   const mayEdit = can(session, 'queues', 'edit') && (!creating || session.user.role === 'admin');
   const mayDelete = can(session, 'queues', 'delete');
-  useEffect(() => {
-    if (!creating) void getObject('GET', `/queues/${id}`).then((r) => (r.ok ? setQueue(r.value) : setMessage({ tone: 'error', text: genericMessage(r.error) })));
-  }, [id, creating]);
   if (!queue) return message ? <Banner tone="error">{message.text}</Banner> : <p class="muted">Loading…</p>;
-
-  const value = (k: string): unknown => (k in patch ? patch[k] : queue[k]);
-  const set = (k: string, v: unknown) => setPatch((p) => ({ ...p, [k]: v }));
   const channel = str(value('channel'));
   const strategies = channel === 'voice' ? VOICE_STRATEGIES : DIGITAL_STRATEGIES;
   const int = (v: string): unknown => (/^-?\d+$/.test(v.trim()) ? Number(v.trim()) : v);
-
-  async function save(e: Event) {
-    e.preventDefault();
-    const body = creating ? { ...queue, ...patch } : patch;
-    const r = creating ? await getObject('POST', '/queues', body) : await getObject('PATCH', `/queues/${id}`, body);
-    if (!r.ok) {
-      setErrors(r.error.errors);
-      setMessage({ tone: 'error', text: saveMessage(r.error, 'queue') });
-      const first = r.error.errors[0];
-      if (first) setTimeout(() => focusField(form.current, first.field), 0);
-      return;
-    }
-    setErrors([]);
-    setPatch({});
-    if (creating) return navigate(`/admin/queues/${str(r.value['id'])}`, true);
-    setQueue(r.value);
-    setMessage({ tone: 'success', text: 'Saved.' });
-  }
-  async function remove() {
-    const r = await send('DELETE', `/queues/${id}`);
-    if (r.ok) return navigate('/admin/queues');
-    setMessage({ tone: 'error', text: genericMessage(r.error) });
-  }
 
   const settings = (
     <form ref={form} class="form-grid" onSubmit={(e) => void save(e)} noValidate>
@@ -139,7 +113,7 @@ export function QueueEditor({ session, id }: { session: Session; id: number | 'n
         value={channel}
         options={channelOptions}
         disabled={!creating}
-        onValueChange={(v) => setPatch((p) => ({ ...p, channel: v, strategy: v === 'voice' ? 'ringall' : 'beepall' }))}
+        onValueChange={(v) => setMany({ channel: v, strategy: v === 'voice' ? 'ringall' : 'beepall' })}
         error={errorsOf(errors, 'channel')}
         {...(creating ? {} : { hint: 'The channel cannot be changed.' })}
       />

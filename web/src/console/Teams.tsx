@@ -1,11 +1,12 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { genericMessage, type FieldError, type Session } from '../lib/auth';
-import { Link, navigate } from '../lib/router';
-import { can, getObject, send, str, type Json } from '../lib/staff';
+import { useState } from 'preact/hooks';
+import type { Session } from '../lib/auth';
+import { Link } from '../lib/router';
+import { can, str, type Json } from '../lib/staff';
 import { Banner, Button, DataTable, Pager, Tabs, TextField, type Column } from '../ui';
 import { AgentMembers } from './AgentMembers';
-import { errorsOf, focusField, formatDate, saveMessage } from './common';
+import { errorsOf, formatDate } from './common';
 import { EditorCard } from './EditorCard';
+import { useEditor } from './useEditor';
 import { DeleteSelected, deletedNotice } from './DeleteSelected';
 import { useList } from './useList';
 
@@ -87,45 +88,12 @@ export function TeamsList({ session }: { session: Session }) {
 
 /** Create or edit a team; its agents on a second tab. */
 export function TeamEditor({ session, id }: { session: Session; id: number | 'new' }) {
-  const creating = id === 'new';
-  const [team, setTeam] = useState<Json | null>(creating ? { name: '', description: null } : null);
-  const [patch, setPatch] = useState<Json>({});
-  const [errors, setErrors] = useState<FieldError[]>([]);
-  const [message, setMessage] = useState<{ tone: 'success' | 'error'; text: string } | null>(null);
+  const ed = useEditor({ api: '/teams', list: '/admin/teams', id, blank: { name: '', description: null }, noun: 'team' });
+  const { creating, item: team, value, set, errors, message, form, save, remove } = ed;
   const [tab, setTab] = useState('settings');
-  const form = useRef<HTMLFormElement>(null);
   const mayEdit = can(session, 'teams', 'edit');
   const mayDelete = can(session, 'teams', 'delete');
-  useEffect(() => {
-    if (!creating) void getObject('GET', `/teams/${id}`).then((r) => (r.ok ? setTeam(r.value) : setMessage({ tone: 'error', text: genericMessage(r.error) })));
-  }, [id, creating]);
   if (!team) return message ? <Banner tone="error">{message.text}</Banner> : <p class="muted">Loading…</p>;
-
-  const value = (k: string): unknown => (k in patch ? patch[k] : team[k]);
-  const set = (k: string, v: unknown) => setPatch((p) => ({ ...p, [k]: v }));
-
-  async function save(e: Event) {
-    e.preventDefault();
-    const body = creating ? { name: value('name'), description: value('description') } : patch;
-    const r = creating ? await getObject('POST', '/teams', body) : await getObject('PATCH', `/teams/${id}`, body);
-    if (!r.ok) {
-      setErrors(r.error.errors);
-      setMessage({ tone: 'error', text: saveMessage(r.error, 'team') });
-      const first = r.error.errors[0];
-      if (first) setTimeout(() => focusField(form.current, first.field), 0);
-      return;
-    }
-    setErrors([]);
-    setPatch({});
-    if (creating) return navigate(`/admin/teams/${str(r.value['id'])}`, true);
-    setTeam(r.value);
-    setMessage({ tone: 'success', text: 'Saved.' });
-  }
-  async function remove() {
-    const r = await send('DELETE', `/teams/${id}`);
-    if (r.ok) return navigate('/admin/teams');
-    setMessage({ tone: 'error', text: genericMessage(r.error) });
-  }
 
   const settings = (
     <form ref={form} class="form-grid" onSubmit={(e) => void save(e)} noValidate>

@@ -1,10 +1,11 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { genericMessage, type FieldError, type Session } from '../lib/auth';
-import { Link, navigate } from '../lib/router';
-import { getObject, getPage, send, str, type Json } from '../lib/staff';
+import { useEffect, useState } from 'preact/hooks';
+import { genericMessage, type Session } from '../lib/auth';
+import { Link } from '../lib/router';
+import { getPage, send, str, type Json } from '../lib/staff';
 import { Banner, Button, CheckboxField, DataTable, Dialog, Pager, SelectField, TextField, type Column } from '../ui';
-import { errorsOf, focusField, saveMessage } from './common';
+import { errorsOf } from './common';
 import { EditorCard } from './EditorCard';
+import { useEditor } from './useEditor';
 import { DeleteSelected, deletedNotice } from './DeleteSelected';
 import { useList } from './useList';
 
@@ -123,60 +124,28 @@ export function UsersList({ session }: { session: Session }) {
 
 /** Create or edit a user; role and username are fixed after creation. */
 export function UserEditor({ id }: { id: number | 'new' }) {
-  const creating = id === 'new';
-  const [user, setUser] = useState<Json | null>(creating ? { role: 'user', username: '', full_name: '', email: null, description: null, profile_id: null, disabled: false } : null);
-  const [patch, setPatch] = useState<Json>({});
   const [password, setPassword] = useState('');
   const [profiles, setProfiles] = useState<Json[]>([]);
-  const [errors, setErrors] = useState<FieldError[]>([]);
-  const [message, setMessage] = useState<{ tone: 'success' | 'error'; text: string } | null>(null);
-  const [busy, setBusy] = useState(false);
-  const form = useRef<HTMLFormElement>(null);
-
+  const ed = useEditor({
+    api: '/users',
+    list: '/admin/users',
+    id,
+    blank: { role: 'user', username: '', full_name: '', email: null, description: null, profile_id: null, disabled: false },
+    noun: 'user',
+    // A new user: its username, name, role, first password and (supervisors) profile.
+    createBody: (value, patch) => {
+      const body: Json = { ...patch, username: value('username'), full_name: value('full_name'), role: value('role'), password };
+      if (value('role') === 'user') body['profile_id'] = value('profile_id');
+      else delete body['profile_id'];
+      return body;
+    },
+  });
+  const { creating, item: user, value, set, errors, message, busy, form, save, remove } = ed;
   useEffect(() => {
     void getPage('/profiles').then((r) => r.ok && setProfiles(r.value.items));
-    if (!creating)
-      void getObject('GET', `/users/${id}`).then((r) => (r.ok ? setUser(r.value) : setMessage({ tone: 'error', text: genericMessage(r.error) })));
-  }, [id, creating]);
-
+  }, []);
   if (!user) return message ? <Banner tone="error">{message.text}</Banner> : <p class="muted">Loading…</p>;
-  const value = (k: string): unknown => (k in patch ? patch[k] : user[k]);
-  const set = (k: string, v: unknown) => setPatch((p) => ({ ...p, [k]: v }));
   const role = str(value('role'));
-
-  async function save(e: Event) {
-    e.preventDefault();
-    setBusy(true);
-    const body: Json = { ...patch };
-    if (creating) {
-      body['username'] = value('username');
-      body['full_name'] = value('full_name');
-      body['role'] = role;
-      body['password'] = password;
-      if (role === 'user') body['profile_id'] = value('profile_id');
-      else delete body['profile_id'];
-    }
-    const r = creating ? await getObject('POST', '/users', body) : await getObject('PATCH', `/users/${id}`, body);
-    setBusy(false);
-    if (!r.ok) {
-      setErrors(r.error.errors);
-      setMessage({ tone: 'error', text: saveMessage(r.error, 'user') });
-      const first = r.error.errors[0];
-      if (first) setTimeout(() => focusField(form.current, first.field), 0);
-      return;
-    }
-    setErrors([]);
-    setPatch({});
-    if (creating) return navigate(`/admin/users/${str(r.value['id'])}`, true);
-    setUser(r.value);
-    setMessage({ tone: 'success', text: 'Saved.' });
-  }
-
-  async function remove() {
-    const r = await send('DELETE', `/users/${id}`);
-    if (r.ok) return navigate('/admin/users');
-    setMessage({ tone: 'error', text: genericMessage(r.error) });
-  }
 
   const profileOptions = [{ value: '', label: 'Choose a profile' }, ...profiles.map((p) => ({ value: str(p['id']), label: str(p['name']) }))];
   return (
