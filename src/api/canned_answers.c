@@ -7,6 +7,7 @@
 
 #include "api/handlers.h"
 #include "api/paging.h"
+#include "api/resource_save.h"
 #include "app.h"
 #include "auth/audit.h"
 #include "auth/guard.h"
@@ -102,63 +103,32 @@ int api_canned_get(struct http_req *req)
     return r ? http_reply_error(req, r) : http_reply_json(req, 200, out);
 }
 
-static int save(struct http_req *req, int64_t id, int64_t actor)
+static int get_canned(struct db *db, int64_t id, void *arg, json_t **out)
 {
-    struct db *db = app_thread_db(req->app);
-    if (!db)
-        return http_reply_error(req, SB_EUNAVAIL);
-    json_t *current = NULL;
-    int r = id ? canned_get(db, id, &current) : 0;
-    if (r == SB_ENOTFOUND)
-        return http_reply_problem(req, 404, "no such canned answer");
-    if (r)
-        return http_reply_error(req, r);
-    json_t *body = http_body_object(req);
-    if (!body) {
-        json_decref(current);
-        return http_replied(req);
-    }
-    json_t *clean = NULL, *errors = NULL;
-    r = canned_validate(db, body, current, &clean, &errors);
-    json_decref(current);
-    if (r == SB_EINVALID) {
-        json_decref(body);
-        return http_reply_problem_json(
-            req, http_problem_new(422, id ? "invalid change" : "invalid canned answer", errors));
-    }
-    int64_t now = clock_now_ms(req->app->clock);
-    bool create = !id;
-    if (!r)
-        r = create ? canned_create(db, clean, now, &id) : canned_update(db, id, clean, now);
-    json_decref(clean);
-    if (!r)
-        audit_record(db, now, actor, create ? "canned_answer.create" : "canned_answer.update",
-                     "canned_answer", id, auth_client_ip(req), json_pack("{s:O}", "changes", body));
-    json_decref(body);
-    if (r == SB_ECONFLICT) {
-        json_t *p = http_problem_new(409, "already taken", NULL);
-        http_problem_add_error(p, "name", "another canned answer of this scope has this name");
-        return http_reply_problem_json(req, p);
-    }
-    if (r == SB_ETOOBIG) {
-        json_t *p = http_problem_new(422, "too many canned answers", NULL);
-        http_problem_add_error(p, "scope", "holds the maximum of 5,000 canned answers");
-        return http_reply_problem_json(req, p);
-    }
-    if (r == SB_ENOTFOUND)
-        return http_reply_problem(req, 404, "no such canned answer");
-    json_t *out = NULL;
-    if (!r)
-        r = canned_get(db, id, &out);
-    return r ? http_reply_error(req, r) : http_reply_json(req, create ? 201 : 200, out);
+    (void)arg;
+    return canned_get(db, id, out);
 }
+
+static const struct resource_kind canned_kind = {
+    .name = "canned answer",
+    .unique_field = "name",
+    .unique_message = "another canned answer of this scope has this name",
+    .validate = canned_validate,
+    .create = canned_create,
+    .update = canned_update,
+    .get = get_canned,
+    .audit_name = "canned_answer",
+    .full_title = "too many canned answers",
+    .full_field = "scope",
+    .full_message = "holds the maximum of 5,000 canned answers",
+};
 
 int api_canned_create(struct http_req *req)
 {
     struct auth_principal who;
     if (!admin_item(req, &who, NULL))
         return http_replied(req);
-    return save(req, 0, who.user_id);
+    return resource_save(req, &canned_kind, 0, who.user_id, NULL);
 }
 
 int api_canned_patch(struct http_req *req)
@@ -167,7 +137,7 @@ int api_canned_patch(struct http_req *req)
     int64_t id;
     if (!admin_item(req, &who, &id))
         return http_replied(req);
-    return save(req, id, who.user_id);
+    return resource_save(req, &canned_kind, id, who.user_id, NULL);
 }
 
 int api_canned_delete(struct http_req *req)

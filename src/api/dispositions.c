@@ -8,6 +8,7 @@
 
 #include "api/handlers.h"
 #include "api/paging.h"
+#include "api/resource_save.h"
 #include "app.h"
 #include "auth/audit.h"
 #include "auth/guard.h"
@@ -114,71 +115,33 @@ int api_dispositions_get(struct http_req *req)
     return r ? http_reply_error(req, r) : http_reply_json(req, 200, out);
 }
 
-/* Create (id 0) or change. */
-static int save(struct http_req *req, int64_t id, int64_t actor)
+static int get_disposition(struct db *db, int64_t id, void *arg, json_t **out)
 {
-    struct db *db = app_thread_db(req->app);
-    if (!db)
-        return http_reply_error(req, SB_EUNAVAIL);
-    json_t *current = NULL;
-    int r = id ? disposition_get(db, id, &current) : 0;
-    if (r == SB_ENOTFOUND)
-        return http_reply_problem(req, 404, "no such disposition");
-    if (r)
-        return http_reply_error(req, r);
-    json_t *body = http_body_object(req);
-    if (!body) {
-        json_decref(current);
-        return http_replied(req);
-    }
-    json_t *clean = NULL, *errors = NULL;
-    r = disposition_validate(db, body, current, &clean, &errors);
-    json_decref(current);
-    if (r == SB_EINVALID) {
-        json_decref(body);
-        return http_reply_problem_json(
-            req, http_problem_new(422, id ? "invalid change" : "invalid disposition", errors));
-    }
-    int64_t now = clock_now_ms(req->app->clock);
-    bool create = !id;
-    if (!r)
-        r = create ? disposition_create(db, clean, now, &id)
-                   : disposition_update(db, id, clean, now);
-    json_decref(clean);
-    if (!r)
-        audit_record(db, now, actor, create ? "disposition.create" : "disposition.update",
-                     "disposition", id, auth_client_ip(req), json_pack("{s:O}", "changes", body));
-    json_decref(body);
-    if (r == SB_ECONFLICT) {
-        json_t *p = http_problem_new(409, "already taken", NULL);
-        http_problem_add_error(p, "name", "a disposition beside this one has this name");
-        return http_reply_problem_json(req, p);
-    }
-    if (r == SB_ETOOBIG) {
-        json_t *p = http_problem_new(422, "too many dispositions", NULL);
-        http_problem_add_error(p, "scope",
-                               "holds the maximum number of dispositions (1,000 per scope)");
-        return http_reply_problem_json(req, p);
-    }
-    if (r == SB_ENOTFOUND && create) {
-        json_t *p = http_problem_new(422, "invalid disposition", NULL);
-        http_problem_add_error(p, "parent_id", "no such disposition");
-        return http_reply_problem_json(req, p);
-    }
-    if (r == SB_ENOTFOUND)
-        return http_reply_problem(req, 404, "no such disposition");
-    json_t *out = NULL;
-    if (!r)
-        r = disposition_get(db, id, &out);
-    return r ? http_reply_error(req, r) : http_reply_json(req, create ? 201 : 200, out);
+    (void)arg;
+    return disposition_get(db, id, out);
 }
+
+static const struct resource_kind disposition_kind = {
+    .name = "disposition",
+    .unique_field = "name",
+    .unique_message = "a disposition beside this one has this name",
+    .validate = disposition_validate,
+    .create = disposition_create,
+    .update = disposition_update,
+    .get = get_disposition,
+    .full_title = "too many dispositions",
+    .full_field = "scope",
+    .full_message = "holds the maximum number of dispositions (1,000 per scope)",
+    .ref_field = "parent_id",
+    .ref_message = "no such disposition",
+};
 
 int api_dispositions_create(struct http_req *req)
 {
     struct auth_principal who;
     if (!admin_item(req, &who, NULL))
         return http_replied(req);
-    return save(req, 0, who.user_id);
+    return resource_save(req, &disposition_kind, 0, who.user_id, NULL);
 }
 
 int api_dispositions_patch(struct http_req *req)
@@ -187,7 +150,7 @@ int api_dispositions_patch(struct http_req *req)
     int64_t id;
     if (!admin_item(req, &who, &id))
         return http_replied(req);
-    return save(req, id, who.user_id);
+    return resource_save(req, &disposition_kind, id, who.user_id, NULL);
 }
 
 int api_dispositions_delete(struct http_req *req)

@@ -31,8 +31,14 @@ static int validate(struct db *db, const json_t *body, const json_t *current, js
 }
 
 static const struct resource_kind interval_kind = {
-    "interval",      "name",      "another interval has this name", validate, interval_create,
-    interval_update, get_interval};
+    .name = "interval",
+    .unique_field = "name",
+    .unique_message = "another interval has this name",
+    .validate = validate,
+    .create = interval_create,
+    .update = interval_update,
+    .get = get_interval,
+};
 
 int api_intervals_list(struct http_req *req)
 {

@@ -26,13 +26,15 @@ static int create_unused(struct db *db, const json_t *clean, int64_t now, int64_
     return oc_account_create(db, clean, now, id, token);
 }
 
-static const struct resource_kind account_kind = {"openchannel_account",
-                                                  "name",
-                                                  "another Open Channel account has this name",
-                                                  oc_account_validate,
-                                                  create_unused,
-                                                  oc_account_update,
-                                                  get_account};
+static const struct resource_kind account_kind = {
+    .name = "openchannel_account",
+    .unique_field = "name",
+    .unique_message = "another Open Channel account has this name",
+    .validate = oc_account_validate,
+    .create = create_unused,
+    .update = oc_account_update,
+    .get = get_account,
+};
 
 static bool admin_item(struct http_req *req, struct auth_principal *who, int64_t *id)
 {

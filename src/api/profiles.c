@@ -16,8 +16,14 @@ static int get_profile(struct db *db, int64_t id, void *arg, json_t **out)
 }
 
 static const struct resource_kind profile_kind = {
-    "profile",      "name",     "another profile has this name", profile_validate, profile_create,
-    profile_update, get_profile};
+    .name = "profile",
+    .unique_field = "name",
+    .unique_message = "another profile has this name",
+    .validate = profile_validate,
+    .create = profile_create,
+    .update = profile_update,
+    .get = get_profile,
+};
 
 /* An admin, and for item routes a profile `{id}` that exists (*current gets it). */
 static bool profile_route(struct http_req *req, struct auth_principal *who, int64_t *id,

@@ -45,8 +45,14 @@ static int validate(struct db *db, const json_t *body, const json_t *current, js
 }
 
 static const struct resource_kind queue_kind = {
-    "queue",      "name",   "another queue of this channel has this name", validate, queue_create,
-    queue_update, get_queue};
+    .name = "queue",
+    .unique_field = "name",
+    .unique_message = "another queue of this channel has this name",
+    .validate = validate,
+    .create = queue_create,
+    .update = queue_update,
+    .get = get_queue,
+};
 
 int api_queues_list(struct http_req *req)
 {

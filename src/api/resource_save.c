@@ -48,14 +48,27 @@ int resource_save(struct http_req *req, const struct resource_kind *kind, int64_
     json_decref(clean);
     if (!r) {
         char action[48];
-        snprintf(action, sizeof(action), "%s.%s", kind->name, create ? "create" : "update");
-        audit_record(db, now, actor, action, kind->name, id, auth_client_ip(req),
+        const char *audit = kind->audit_name ? kind->audit_name : kind->name;
+        snprintf(action, sizeof(action), "%s.%s", audit, create ? "create" : "update");
+        audit_record(db, now, actor, action, audit, id, auth_client_ip(req),
                      json_pack("{s:O}", "changes", body));
     }
     json_decref(body);
     if (r == SB_ECONFLICT) {
         json_t *p = http_problem_new(409, "already taken", NULL);
         http_problem_add_error(p, kind->unique_field, kind->unique_message);
+        return http_reply_problem_json(req, p);
+    }
+    if (r == SB_ETOOBIG && kind->full_field) {
+        json_t *p = http_problem_new(422, kind->full_title, NULL);
+        http_problem_add_error(p, kind->full_field, kind->full_message);
+        return http_reply_problem_json(req, p);
+    }
+    if (r == SB_ENOTFOUND && create && kind->ref_field) {
+        char title[64];
+        snprintf(title, sizeof(title), "invalid %s", kind->name);
+        json_t *p = http_problem_new(422, title, NULL);
+        http_problem_add_error(p, kind->ref_field, kind->ref_message);
         return http_reply_problem_json(req, p);
     }
     if (r == SB_ENOTFOUND)

@@ -50,7 +50,14 @@ static int validate(struct db *db, const json_t *body, const json_t *current, js
 }
 
 static const struct resource_kind team_kind = {
-    "team", "name", "another team has this name", validate, team_create, team_update, get_scoped};
+    .name = "team",
+    .unique_field = "name",
+    .unique_message = "another team has this name",
+    .validate = validate,
+    .create = team_create,
+    .update = team_update,
+    .get = get_scoped,
+};
 
 /* Parses an optional integer query parameter in [min, max]; adds an error otherwise. */
 static int64_t query_int(struct http_req *req, const char *name, int64_t def, int64_t min,
