@@ -1,6 +1,8 @@
 /* json_fields.c — json_fields.h. */
 #include "core/json_fields.h"
 
+#include "core/err.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -80,4 +82,17 @@ void jf_bool(const json_t *body, const json_t *current, json_t *clean, const cha
         jf_error(errors, k, "must be true or false");
     else
         json_object_set_new(clean, k, json_boolean(json_is_true(v)));
+}
+
+int jf_finish(int r, json_t **clean, json_t **errors)
+{
+    if (!r && !*errors)
+        return 0;
+    json_decref(*clean);
+    *clean = NULL;
+    if (!r)
+        return SB_EINVALID;
+    json_decref(*errors);
+    *errors = NULL;
+    return r;
 }

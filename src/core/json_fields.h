@@ -28,4 +28,8 @@ void jf_int(const json_t *body, const json_t *current, json_t *clean, const char
 void jf_bool(const json_t *body, const json_t *current, json_t *clean, const char *k,
              json_t **errors);
 
+/* Ends a validation: with a storage error `r` or any *errors, frees *clean (NULL) and returns
+ * `r` (freeing *errors) or SB_EINVALID (keeping them for the 422); else 0. */
+int jf_finish(int r, json_t **clean, json_t **errors);
+
 #endif

@@ -8,6 +8,7 @@
 #include "channels/channel_account.h"
 #include "core/clock.h"
 #include "core/err.h"
+#include "core/json_fields.h"
 #include "db/db.h"
 
 static const char *const variables[] = {
@@ -302,17 +303,7 @@ int canned_validate(struct db *db, const json_t *body, const json_t *current, js
         json_object_set(*clean, "channel", ch);
         json_object_set(*clean, "account_id", acc);
     }
-    if (r || *errors) {
-        json_decref(*clean);
-        *clean = NULL;
-        if (r) {
-            json_decref(*errors);
-            *errors = NULL;
-            return r;
-        }
-        return SB_EINVALID;
-    }
-    return 0;
+    return jf_finish(r, clean, errors);
 }
 
 static const char *str(const json_t *o, const char *k)

@@ -6,6 +6,7 @@
 #include "channels/channel_account.h"
 #include "core/clock.h"
 #include "core/err.h"
+#include "core/json_fields.h"
 #include "db/db.h"
 
 static void add_error(json_t **errors, const char *field, const char *message)
@@ -210,17 +211,7 @@ int disposition_validate(struct db *db, const json_t *body, const json_t *curren
             json_object_set_new(*clean, "level", json_integer(1));
         }
     }
-    if (r || *errors) {
-        json_decref(*clean);
-        *clean = NULL;
-        if (r) {
-            json_decref(*errors);
-            *errors = NULL;
-            return r;
-        }
-        return SB_EINVALID;
-    }
-    return 0;
+    return jf_finish(r, clean, errors);
 }
 
 static const char *str(const json_t *o, const char *k)

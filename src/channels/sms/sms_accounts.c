@@ -201,17 +201,7 @@ int sms_account_validate(struct db *db, const json_t *body, const json_t *curren
     jf_text(body, current, *clean, "disposition_pause", SMS_PAUSE_MAX, false, errors);
 
     int r = list_field(db, body, current, *clean, errors);
-    if (r || *errors) {
-        json_decref(*clean);
-        *clean = NULL;
-        if (r) {
-            json_decref(*errors);
-            *errors = NULL;
-            return r;
-        }
-        return SB_EINVALID;
-    }
-    return 0;
+    return jf_finish(r, clean, errors);
 }
 
 static const char *str(const json_t *o, const char *k)
